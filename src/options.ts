@@ -1,0 +1,105 @@
+/**
+ * The answer schema: every choice a user makes, its valid values, defaults and validation.
+ * Prompts, --help, validation, golden snapshots and the e2e matrix all read these tables.
+ */
+
+export const FRAMEWORKS = [
+  { value: 'express', label: 'Express', hint: 'Express 5, the most common Node server' },
+  { value: 'fastify', label: 'Fastify', hint: 'Fastify 5, schema-first and fast' },
+  { value: 'hono', label: 'Hono', hint: 'Hono on Node, web-standard Request/Response' },
+] as const;
+
+export const STORAGES = [
+  { value: 'sqlite', label: 'SQLite', hint: 'embedded file, persistent, zero setup (default)' },
+  { value: 'postgres', label: 'PostgreSQL', hint: 'shared store for several instances (DATABASE_URL)' },
+  { value: 'redis', label: 'Redis', hint: 'shared store for several instances (REDIS_URL)' },
+  { value: 'memory', label: 'Memory', hint: 'no persistence: tests and demos only' },
+] as const;
+
+export const LOGINS = [{ value: 'local', label: 'Built-in accounts', hint: 'email + password, scrypt-hashed' }] as const;
+
+export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'] as const;
+
+export type Framework = (typeof FRAMEWORKS)[number]['value'];
+export type Storage = (typeof STORAGES)[number]['value'];
+export type Login = (typeof LOGINS)[number]['value'];
+export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
+
+/** What gets rendered. Only these go into the manifest: rendering is a pure function of them. */
+export interface Answers {
+  projectName: string;
+  framework: Framework;
+  storage: Storage;
+  scopes: string[];
+  login: Login;
+}
+
+export const DEFAULT_ANSWERS: Omit<Answers, 'projectName'> = {
+  framework: 'express',
+  storage: 'sqlite',
+  scopes: ['mcp:read', 'mcp:write'],
+  login: 'local',
+};
+
+/**
+ * Combinations whose templates exist. Prompts offer only these, validation refuses the rest,
+ * golden snapshots and the e2e matrix iterate over them.
+ */
+export const SUPPORTED_COMBINATIONS: ReadonlyArray<{ framework: Framework; storage: Storage }> = [
+  { framework: 'express', storage: 'sqlite' },
+  { framework: 'express', storage: 'memory' },
+];
+
+export function isSupported(framework: Framework, storage: Storage): boolean {
+  return SUPPORTED_COMBINATIONS.some((c) => c.framework === framework && c.storage === storage);
+}
+
+const SCOPE_PATTERN = /^[a-z][a-z0-9_.:-]*$/;
+/** npm package name rules, minus scoped names (the directory name becomes the package name). */
+const PROJECT_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+
+export class OptionError extends Error {}
+
+export function parseScopes(input: string | readonly string[]): string[] {
+  const raw = typeof input === 'string' ? input.split(',') : input.flatMap((s) => s.split(','));
+  const scopes = raw.map((s) => s.trim()).filter((s) => s.length > 0);
+  if (scopes.length === 0) throw new OptionError('--scopes needs at least one scope name');
+  for (const scope of scopes) {
+    if (!SCOPE_PATTERN.test(scope)) {
+      throw new OptionError(
+        `invalid scope "${scope}": use lowercase letters, digits and _ . : - (starting with a letter)`,
+      );
+    }
+    if (scope === 'offline_access') {
+      throw new OptionError('"offline_access" is added by the server itself; leave it out of --scopes');
+    }
+  }
+  if (new Set(scopes).size !== scopes.length) throw new OptionError(`--scopes lists a scope twice: ${scopes.join(',')}`);
+  return scopes;
+}
+
+export function validateProjectName(name: string): string | undefined {
+  if (name.length === 0) return 'the project name is empty';
+  if (name.length > 214) return 'the project name is longer than 214 characters';
+  if (!PROJECT_NAME_PATTERN.test(name)) {
+    return `"${name}" is not a valid package name: use lowercase letters, digits, "-", "." and "_"`;
+  }
+  return undefined;
+}
+
+export function validateAnswers(answers: Answers): Answers {
+  const nameProblem = validateProjectName(answers.projectName);
+  if (nameProblem) throw new OptionError(nameProblem);
+  if (!FRAMEWORKS.some((f) => f.value === answers.framework)) {
+    throw new OptionError(`unknown framework "${answers.framework}"`);
+  }
+  if (!STORAGES.some((s) => s.value === answers.storage)) throw new OptionError(`unknown storage "${answers.storage}"`);
+  if (!isSupported(answers.framework, answers.storage)) {
+    const offered = SUPPORTED_COMBINATIONS.map((c) => `${c.framework}+${c.storage}`).join(', ');
+    throw new OptionError(
+      `${answers.framework} with ${answers.storage} storage is not available yet (available: ${offered})`,
+    );
+  }
+  parseScopes(answers.scopes);
+  return answers;
+}
