@@ -8,18 +8,27 @@ export const VERSIONS = {
   '@modelcontextprotocol/server': '2.4.0',
   '@modelcontextprotocol/client': '2.4.0',
   '@modelcontextprotocol/node': '2.1.2',
-  '@modelcontextprotocol/express': '2.0.2',
   zod: '4.6.7',
   // frameworks
   express: '5.3.0',
   '@types/express': '5.0.6',
+  fastify: '5.12.8',
+  hono: '4.13.19',
+  '@hono/node-server': '2.1.9',
   // storage
   libsql: '0.5.29',
+  pg: '8.23.1',
+  '@types/pg': '8.23.1',
+  ioredis: '6.0.0',
   // tooling
   dotenv: '17.4.1',
   typescript: '5.9.3',
   tsx: '4.23.15',
   vitest: '4.1.12',
+  // property-based tests (test/reliability/fuzz.test.ts)
+  'fast-check': '4.11.0',
+  // browser tests (drives the system Chromium; never downloads a browser)
+  'playwright-core': '1.65.1',
   '@types/node': '20.19.43',
 } as const satisfies Record<string, string>;
 

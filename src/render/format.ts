@@ -14,9 +14,17 @@ const PARSERS: Record<string, string> = {
   '.json': 'json',
 };
 
+export function parserFor(path: string): string | undefined {
+  return PARSERS[path.slice(path.lastIndexOf('.'))];
+}
+
+/**
+ * Formats rendered Handlebars output, which conditionals leave with stray blank lines and indents.
+ * Templates without .hbs are committed already formatted (test/templates-formatted.test.ts), so a
+ * render formats only the few files that vary: most of a render's cost used to be prettier.
+ */
 export async function formatSource(path: string, contents: string): Promise<string> {
-  const extension = path.slice(path.lastIndexOf('.'));
-  const parser = PARSERS[extension];
+  const parser = parserFor(path);
   if (!parser) return contents;
   try {
     return await prettier.format(contents, { ...PRETTIER_OPTIONS, parser });

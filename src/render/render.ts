@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import fs from 'fs-extra';
 import type { Answers } from '../options.js';
 import { QUIRK_IDS } from '../quirks.js';
 import { GENERATOR_VERSION } from '../version.js';
+import { TEMPLATES_DIR } from '../paths.js';
 import { createTemplateEngine, renderTemplate } from './handlebars.js';
 import { formatSource } from './format.js';
 import { ownershipOf, type Ownership } from './ownership.js';
@@ -15,8 +15,6 @@ export interface RenderedFile {
   contents: string;
   ownership: Ownership;
 }
-
-export const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
 /** Later layers replace files of earlier ones with the same output path. */
 function layersFor(answers: Answers): string[] {
@@ -30,15 +28,22 @@ function outputPathOf(templatePath: string): string {
 }
 
 async function listFiles(root: string): Promise<string[]> {
-  if (!(await fs.pathExists(root))) return [];
-  const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
+  if (!existsSync(root)) return [];
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
   return entries
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
 }
 
+/** The server a storage needs, for README, config and test texts; undefined for embedded storages. */
+const STORAGE_SERVERS: Partial<Record<Answers['storage'], { label: string; envVar: string }>> = {
+  postgres: { label: 'PostgreSQL', envVar: 'DATABASE_URL' },
+  redis: { label: 'Redis', envVar: 'REDIS_URL' },
+};
+
 export function templateContext(answers: Answers) {
   return {
+    storageServer: STORAGE_SERVERS[answers.storage],
     ...answers,
     generatorVersion: GENERATOR_VERSION,
     baselineScope: answers.scopes[0],
@@ -62,8 +67,14 @@ export async function renderProject(answers: Answers, templatesDir = TEMPLATES_D
   const files: RenderedFile[] = [];
   for (const [outputPath, sourcePath] of [...sources].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const source = await readFile(sourcePath, 'utf8');
-    const text = sourcePath.endsWith('.hbs') ? renderTemplate(engine, source, context, sourcePath) : source;
-    files.push({ path: outputPath, contents: await formatSource(outputPath, text), ownership: ownershipOf(outputPath) });
+    const contents = sourcePath.endsWith('.hbs')
+      ? await formatSource(outputPath, renderTemplate(engine, source, context, sourcePath))
+      : source;
+    files.push({
+      path: outputPath,
+      contents,
+      ownership: ownershipOf(outputPath),
+    });
   }
   return files;
 }

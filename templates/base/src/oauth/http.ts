@@ -32,7 +32,11 @@ export const BODY_LIMITS = {
   mcp: 4 * 1024 * 1024,
 } as const;
 
-export function jsonResponse(status: number, value: unknown, headers: Record<string, string> = {}): CoreResponse {
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): CoreResponse {
   return {
     status,
     headers: { 'content-type': 'application/json', ...headers },
@@ -40,11 +44,22 @@ export function jsonResponse(status: number, value: unknown, headers: Record<str
   };
 }
 
-export function htmlResponse(status: number, html: string, headers: Record<string, string> = {}): CoreResponse {
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8', ...headers }, body: html };
+export function htmlResponse(
+  status: number,
+  html: string,
+  headers: Record<string, string> = {},
+): CoreResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', ...headers },
+    body: html,
+  };
 }
 
-export function redirectResponse(location: string, headers: Record<string, string> = {}): CoreResponse {
+export function redirectResponse(
+  location: string,
+  headers: Record<string, string> = {},
+): CoreResponse {
   // 302, never 303: claude.ai mishandles 303 after consent (quirk consent-302).
   return { status: 302, headers: { location, ...headers } };
 }

@@ -2,8 +2,11 @@
  * Everything the authorization server persists. Each storage kind implements this once;
  * test/storage-contract.test.ts holds every implementation to the same behaviour.
  *
- * Times are Unix epoch seconds. Secrets (tokens, codes, client secrets, session ids)
- * are never stored: callers pass their SHA-256 hashes (see src/oauth/crypto.ts).
+ * Times are Unix epoch seconds, always passed in by the caller (stores never read the clock);
+ * something with `expiresAt` is live at `now` while `expiresAt > now`. Secrets (tokens, codes,
+ * client secrets, session ids) are never stored: callers pass their SHA-256 hashes (see
+ * src/oauth/crypto.ts). Every create* / save* method throws DuplicateKeyError for a key that
+ * is already stored, and then stores nothing.
  */
 
 export type TokenEndpointAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none';
@@ -69,7 +72,7 @@ export interface RefreshToken {
 
 export interface User {
   userId: string;
-  /** Stored lowercased; unique. */
+  /** The store lowercases it on write and lookup; unique. */
   email: string;
   passwordHash: string;
   createdAt: number;
@@ -94,7 +97,9 @@ export type ConsumeCodeResult =
   | { status: 'not_found' };
 
 /**
- * What rotateRefreshToken did, decided atomically:
+ * What rotateRefreshToken did, decided atomically. `previous` is the old token as it was
+ * before this call.
+ *
  * - rotated: the token was current; it is now marked rotated and the new pair is stored
  * - grace:   the token was rotated less than graceSeconds ago; a further new pair is stored
  * - reused:  the token was rotated longer ago; the whole grant is now revoked, nothing stored
@@ -150,10 +155,17 @@ export interface Store {
   getCachedClientMetadata(url: string, now: number): Promise<CachedClientMetadata | undefined>;
   putCachedClientMetadata(entry: CachedClientMetadata): Promise<void>;
 
-  /** Counts one hit on `key` in the fixed window containing `now`; returns the hits in that window so far. */
+  /**
+   * Counts one hit on `key` in the fixed window containing `now` (windows start at multiples of
+   * windowSeconds); returns the hits in that window so far. A hit in a later window starts over at 1.
+   */
   hitRateLimit(key: string, windowSeconds: number, now: number): Promise<number>;
 
-  /** Deletes expired codes, tokens, sessions, cache entries and rate-limit windows. */
+  /**
+   * Deletes expired codes, tokens, sessions, cache entries and rate-limit windows, the codes and
+   * tokens of revoked grants, and then every grant no code or token refers to any more.
+   * Clients and users are never purged.
+   */
   purgeExpired(now: number): Promise<void>;
 }
 
