@@ -23,10 +23,10 @@ function readSupportedCombinations() {
 export const SUPPORTED_COMBINATIONS = readSupportedCombinations();
 
 /**
- * Renders `framework` + sqlite into `dir` (keeping node_modules from an earlier run), installs and builds it.
+ * Renders `framework` + `storage` into `dir` (keeping node_modules from an earlier run), installs and builds it.
  * The sqlite database lives in `dir` and starts empty.
  */
-export async function prepareProject(dir, framework) {
+export async function prepareProject(dir, framework, storage = 'sqlite') {
   await run(
     process.execPath,
     [
@@ -35,7 +35,7 @@ export async function prepareProject(dir, framework) {
       '--framework',
       framework,
       '--storage',
-      'sqlite',
+      storage,
       '--no-install',
       '--no-git',
       '--yes',
