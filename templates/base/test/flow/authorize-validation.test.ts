@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findForm } from '../helpers/html.js';
 import {
+  authorizeParams,
   Browser,
   authorizeUrl,
-  pkcePair,
-  randomState,
   registerPublicClient,
   sharedBrowser,
   type AuthorizeParams,
@@ -27,15 +26,7 @@ describe('flow rule authorize-validation: client_id and redirect_uri are checked
   function params(
     overrides: Partial<Record<keyof AuthorizeParams, string | undefined>> = {},
   ): AuthorizeParams {
-    return {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: REDIRECT,
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      state: randomState(),
-      ...overrides,
-    } as AuthorizeParams;
+    return authorizeParams(client.client_id, REDIRECT, overrides);
   }
 
   async function expectErrorPage(request: AuthorizeParams): Promise<void> {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findForm, parseForms, submission, type HtmlForm } from '../helpers/html.js';
 import {
+  authorizeParams,
   Browser,
   authorizeUrl,
-  pkcePair,
-  randomState,
   registerPublicClient,
   type RegisteredClient,
 } from '../helpers/oauth.js';
@@ -23,14 +22,7 @@ describe('flow rule csrf: every form carries a CSRF token and every form POST ch
   afterAll(() => server.close());
 
   function params() {
-    return {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: REDIRECT,
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      state: randomState(),
-    };
+    return authorizeParams(client.client_id, REDIRECT);
   }
 
   async function loginForm(browser: Browser) {

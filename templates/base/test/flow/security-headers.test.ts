@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsp } from '../helpers/headers.js';
 import {
+  authorizeParams,
   Browser,
   authorizeUrl,
-  pkcePair,
-  randomState,
   registerPublicClient,
   type RegisteredClient,
 } from '../helpers/oauth.js';
@@ -32,15 +31,7 @@ describe('flow rule security-headers: pages cannot be framed or sniffed', () => 
   afterAll(() => server.close());
 
   function params(overrides: Record<string, string> = {}) {
-    return {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: REDIRECT,
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      state: randomState(),
-      ...overrides,
-    };
+    return authorizeParams(client.client_id, REDIRECT, overrides);
   }
 
   it('the login page', async () => {

@@ -259,6 +259,23 @@ export interface AuthorizeParams {
   [extra: string]: string | readonly string[] | undefined;
 }
 
+/** A valid authorization request for `clientId` (fresh PKCE challenge and state), with `overrides` applied. */
+export function authorizeParams(
+  clientId: string,
+  redirectUri: string,
+  overrides: Partial<AuthorizeParams> = {},
+): AuthorizeParams {
+  return {
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    code_challenge: pkcePair().challenge,
+    code_challenge_method: 'S256',
+    state: randomState(),
+    ...overrides,
+  };
+}
+
 export function authorizeUrl(
   serverUrl: string,
   params: AuthorizeParams,

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whoami } from '../helpers/mcp.js';
 import {
+  authorizeParams,
   authorizeUrl,
   exchangeCode,
   getJson,
   obtainTokens,
   pkcePair,
   publicClient,
-  randomState,
   refresh,
   sharedBrowser,
 } from '../helpers/oauth.js';
@@ -85,14 +85,7 @@ async function startDocumentHost(): Promise<DocumentHost> {
 }
 
 function params(clientId: string, redirectUri = REDIRECT) {
-  return {
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    code_challenge: pkcePair().challenge,
-    code_challenge_method: 'S256',
-    state: randomState(),
-  };
+  return authorizeParams(clientId, redirectUri);
 }
 
 describe('quirk cimd: Client ID Metadata Documents (loopback allowed by CIMD_ALLOW_PRIVATE_ADDRESSES)', () => {

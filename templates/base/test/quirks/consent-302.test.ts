@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  pkcePair,
-  randomState,
+  authorizeParams,
   registerPublicClient,
   sharedBrowser,
   type RegisteredClient,
@@ -22,14 +21,7 @@ describe('quirk consent-302: the consent POST answers 302 Found, never 303', () 
   afterAll(() => server.close());
 
   function params(redirectUri = 'https://app.example.com/callback') {
-    return {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: redirectUri,
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      state: randomState(),
-    };
+    return authorizeParams(client.client_id, redirectUri);
   }
 
   it('approve answers exactly 302 with code and state in Location', async () => {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsp } from '../helpers/headers.js';
 import {
+  authorizeParams,
   Browser,
   authorizeUrl,
-  pkcePair,
-  randomState,
   registerPublicClient,
   sharedBrowser,
   type RegisteredClient,
@@ -28,14 +27,7 @@ describe("quirk consent-form-action: the consent CSP allows the client's redirec
   afterAll(() => server.close());
 
   function params(redirectUri: string) {
-    return {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: redirectUri,
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      state: randomState(),
-    };
+    return authorizeParams(client.client_id, redirectUri);
   }
 
   async function consentCsp(redirectUri: string): Promise<Map<string, string[]>> {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findForm, submission } from '../helpers/html.js';
 import {
+  authorizeParams,
   Browser,
   authorizeUrl,
-  pkcePair,
-  randomState,
   registerPublicClient,
   sharedBrowser,
   type RegisteredClient,
@@ -24,14 +23,7 @@ describe('quirk consent-referrer: Referrer-Policy same-origin, and the same-orig
   afterAll(() => server.close());
 
   function params() {
-    return {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: 'https://app.example.com/callback',
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      state: randomState(),
-    };
+    return authorizeParams(client.client_id, 'https://app.example.com/callback');
   }
 
   it('the login page sends Referrer-Policy: same-origin as a header and a meta tag', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASELINE_SCOPE, OFFLINE_ACCESS, SCOPES } from '../../src/oauth/scopes.js';
 import { checkboxes } from '../helpers/html.js';
 import {
+  authorizeParams,
   exchangeCode,
   getJson,
   obtainTokens,
@@ -28,15 +29,7 @@ describe('quirk scopes-discoverable: every scope advertised, offered and checked
   afterAll(() => server.close());
 
   function params(extra: Record<string, string> = {}) {
-    return {
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: REDIRECT,
-      code_challenge: pkcePair().challenge,
-      code_challenge_method: 'S256',
-      state: randomState(),
-      ...extra,
-    };
+    return authorizeParams(client.client_id, REDIRECT, extra);
   }
 
   it('AS metadata scopes_supported lists every scope plus offline_access', async () => {
