@@ -54,7 +54,7 @@ describe('golden snapshots of every supported combination', () => {
       renders.set(combination.name, await renderProject(answers));
     }
     shared = sharedPaths(renders);
-  });
+  }, 120_000);
 
   it('files every combination renders alike', async () => {
     const files = renders.get(COMBINATIONS[0]!.name)!.filter((file) => shared.has(file.path));

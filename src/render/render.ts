@@ -3,6 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Answers } from '../options.js';
 import { QUIRK_IDS } from '../quirks.js';
+import { STORAGE_SERVERS } from '../storage-servers.js';
 import { GENERATOR_VERSION } from '../version.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { createTemplateEngine, renderTemplate } from './handlebars.js';
@@ -34,12 +35,6 @@ async function listFiles(root: string): Promise<string[]> {
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
 }
-
-/** The server a storage needs, for README, config and test texts; undefined for embedded storages. */
-const STORAGE_SERVERS: Partial<Record<Answers['storage'], { label: string; envVar: string }>> = {
-  postgres: { label: 'PostgreSQL', envVar: 'DATABASE_URL' },
-  redis: { label: 'Redis', envVar: 'REDIS_URL' },
-};
 
 export function templateContext(answers: Answers) {
   return {
