@@ -114,7 +114,7 @@ describe('install and verify steps', () => {
     }
   });
 
-  it('verify runs typecheck, then test, with CI=true, and parses the counts', async () => {
+  it('verify runs typecheck and test side by side, with CI=true, and parses the counts', async () => {
     const dir = await projectWith({
       scripts: {
         typecheck: 'node -e "process.exit(0)"',
@@ -125,6 +125,30 @@ describe('install and verify steps', () => {
     const outcome = await verifyProject(dir, 'npm', ui);
     expect(outcome).toEqual({ ok: true, durationMs: expect.any(Number), tests: { passed: 7, failed: 0, skipped: 2 } });
     expect(ui.text()).toMatch(/task ok: Type check and tests passed in .* \(7 passed, 2 skipped\)/);
+  });
+
+  it('verify reports a failed type check first, with the test counts it still got', async () => {
+    const dir = await projectWith({
+      scripts: {
+        typecheck: 'node -e "console.error(\'src/a.ts(1,1): error TS2304\'); process.exit(2)"',
+        test: 'node -e "console.log(\'      Tests  3 passed (3)\')"',
+      },
+    });
+    const ui = createRecordingUi();
+    const outcome = await verifyProject(dir, 'npm', ui);
+    expect(outcome).toMatchObject({ ok: false, tests: { passed: 3, failed: 0, skipped: 0 } });
+    expect(outcome.failure).toMatchObject({ command: 'npm run typecheck' });
+    expect(outcome.failure!.outputTail).toContain('error TS2304');
+    expect(ui.text()).toContain('task failed: Type check failed after');
+  });
+
+  it('verify runs the two at once: two scripts that each wait for the other both finish', async () => {
+    // each script waits until the other has left its mark, so run one after the other they would hang
+    const wait = (mine: string, theirs: string) =>
+      `node -e "const fs=require('fs');fs.writeFileSync('${mine}','');const t=setInterval(()=>{if(fs.existsSync('${theirs}')){clearInterval(t);console.log('      Tests  1 passed (1)')}},20)"`;
+    const dir = await projectWith({ scripts: { typecheck: wait('typecheck.started', 'test.started'), test: wait('test.started', 'typecheck.started') } });
+    const outcome = await verifyProject(dir, 'npm', createRecordingUi());
+    expect(outcome).toMatchObject({ ok: true, tests: { passed: 1 } });
   });
 });
 

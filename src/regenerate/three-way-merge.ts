@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { CliError } from '../errors.js';
 import { detectLineEnding, toLf, withLineEnding } from './line-endings.js';
 
@@ -68,6 +67,7 @@ async function gitMergeFile(
   try {
     const files = { ours: path.join(dir, 'ours'), base: path.join(dir, 'base'), theirs: path.join(dir, 'theirs') };
     await Promise.all([writeFile(files.ours, ours), writeFile(files.base, base), writeFile(files.theirs, theirs)]);
+    const { execa } = await import('execa');
     const result = await execa(
       'git',
       [

@@ -6,8 +6,9 @@ import { QUIRK_IDS } from '../quirks.js';
 import { STORAGE_SERVERS } from '../storage-servers.js';
 import { GENERATOR_VERSION } from '../version.js';
 import { TEMPLATES_DIR } from '../paths.js';
-import { createTemplateEngine, renderTemplate } from './handlebars.js';
-import { formatSource } from './format.js';
+import { compileTemplate, createTemplateEngine } from './handlebars.js';
+import { formatSource, parserFor } from './format.js';
+import { formattedKey, loadRenderCache, PROJECT_NAME_STAND_IN, type RenderCache } from './render-cache.js';
 import { ownershipOf, type Ownership } from './ownership.js';
 
 export interface RenderedFile {
@@ -50,20 +51,45 @@ export function templateContext(answers: Answers) {
   };
 }
 
-/** A pure function of the answers and the templates: no clock, no randomness, no environment. */
-export async function renderProject(answers: Answers, templatesDir = TEMPLATES_DIR): Promise<RenderedFile[]> {
-  const engine = createTemplateEngine();
-  const context = templateContext(answers);
+/** Every file of a project: its output path and the template it comes from, in output-path order. */
+export async function templateSources(answers: Answers, templatesDir = TEMPLATES_DIR): Promise<Array<[string, string]>> {
   const sources = new Map<string, string>();
   for (const layer of layersFor(answers)) {
     const layerDir = path.join(templatesDir, layer);
     for (const file of await listFiles(layerDir)) sources.set(outputPathOf(file), path.join(layerDir, file));
   }
+  return [...sources].sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** A .hbs template rendered and formatted: from the render cache when the build saw this render, else by prettier. */
+async function renderFormatted(
+  template: (context: object) => string,
+  context: ReturnType<typeof templateContext>,
+  outputPath: string,
+  cache: RenderCache,
+): Promise<string> {
+  if (parserFor(outputPath)) {
+    const standIn = template({ ...context, projectName: PROJECT_NAME_STAND_IN });
+    const cached = cache.formatted.get(formattedKey(outputPath, standIn));
+    if (cached !== undefined) return cached.replaceAll(PROJECT_NAME_STAND_IN, context.projectName);
+  }
+  return formatSource(outputPath, template(context));
+}
+
+/** A pure function of the answers and the templates: no clock, no randomness, no environment. */
+export async function renderProject(
+  answers: Answers,
+  templatesDir = TEMPLATES_DIR,
+  cache?: RenderCache,
+): Promise<RenderedFile[]> {
+  const engine = createTemplateEngine();
+  const context = templateContext(answers);
+  cache ??= await loadRenderCache();
   const files: RenderedFile[] = [];
-  for (const [outputPath, sourcePath] of [...sources].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [outputPath, sourcePath] of await templateSources(answers, templatesDir)) {
     const source = await readFile(sourcePath, 'utf8');
     const contents = sourcePath.endsWith('.hbs')
-      ? await formatSource(outputPath, renderTemplate(engine, source, context, sourcePath))
+      ? await renderFormatted(compileTemplate(engine, source, sourcePath, cache.templates), context, outputPath, cache)
       : source;
     files.push({
       path: outputPath,

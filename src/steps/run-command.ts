@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { execa } from 'execa';
 import { formatCommand, type Command } from '../package-manager.js';
 import type { Ui } from '../ui.js';
 
@@ -13,6 +12,8 @@ export interface CommandRun {
 /** Runs a command to completion without a shell or stdin, capturing its output; never throws for a failed command. */
 export async function runCommand(command: Command, cwd: string, env: Record<string, string> = {}): Promise<CommandRun> {
   const started = performance.now();
+  // Loaded here, not at the top: execa is the heaviest import, and a render-only create runs no command.
+  const { execa } = await import('execa');
   const result = await execa(command.file, command.args, {
     cwd,
     env,
