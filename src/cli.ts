@@ -17,6 +17,7 @@ import {
 } from './options.js';
 import { formatQuirks, quirksAsJson, quirksAsMarkdown } from './quirks-report.js';
 import { regenerateCommand } from './regenerate/command.js';
+import { checkOptions, type CheckFlags } from './check/flags.js';
 import type { CreateFlags } from './resolve-plan.js';
 import { GENERATOR_VERSION } from './version.js';
 
@@ -56,7 +57,7 @@ function createOptions(y: Argv) {
     .option('login', {
       type: 'string',
       choices: LOGINS.map((l) => l.value),
-      describe: 'How users sign in: local = built-in accounts (email + scrypt-hashed password)',
+      describe: 'How users sign in: local = built-in accounts (email + argon2id-hashed password)',
       defaultDescription: DEFAULT_ANSWERS.login,
       group: 'Project:',
     })
@@ -191,6 +192,14 @@ export async function main(rawArgs: string[]): Promise<void> {
     )
     .command('$0 [dir]', 'Create a project (the default command)', createOptions, handleCreate)
     .command(regenerateCommand)
+    .command('check <url>', 'Check a deployed MCP server against what real clients send', checkOptions, async (argv) => {
+      try {
+        const { runCheckCommand } = await import('./check/command.js');
+        process.exitCode = await runCheckCommand(argv as CheckFlags);
+      } catch (error) {
+        process.exitCode = reportFailure(error, argv.json === true);
+      }
+    })
     .command(
       'quirks',
       'Print the catalogue of client quirks every generated server patches',

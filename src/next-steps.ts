@@ -31,7 +31,7 @@ export function nextSteps(plan: CreatePlan, files: readonly RenderedFile[]): str
   if (scripts['user:add']?.includes('dist/') && scripts.build) lines.push(formatCommand(scriptCommand(pm, 'build')));
   if (scripts['user:add']) {
     lines.push(
-      `${formatCommand(scriptCommand(pm, 'user:add', ['you@example.com', 'a-long-password']))}   # create an account`,
+      `${formatCommand(scriptCommand(pm, 'user:add', ['you@example.com']))}   # create an account (asks for the password)`,
     );
   }
   if (scripts.dev) lines.push(`${formatCommand(scriptCommand(pm, 'dev'))}   # serves ${DEFAULT_MCP_URL}`);

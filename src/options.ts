@@ -17,7 +17,7 @@ export const STORAGES = [
 ] as const;
 
 export const LOGINS = [
-  { value: 'local', label: 'Built-in accounts', hint: 'email + password, scrypt-hashed' },
+  { value: 'local', label: 'Built-in accounts', hint: 'email + password, argon2id-hashed' },
 ] as const;
 
 export const PACKAGE_MANAGERS = ['npm', 'pnpm', 'yarn', 'bun'] as const;

@@ -20,6 +20,9 @@ export const VERSIONS = {
   pg: '8.23.1',
   '@types/pg': '8.23.1',
   ioredis: '6.0.0',
+  // passwords (prebuilt binaries in optional dependencies: no compiler) and client addresses
+  '@node-rs/argon2': '2.2.1',
+  'ipaddr.js': '2.5.0',
   // tooling
   dotenv: '17.4.1',
   typescript: '5.9.3',

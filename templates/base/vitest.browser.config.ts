@@ -9,6 +9,8 @@ export default defineConfig({
     reporters: ['verbose'],
     // One Chromium at a time: each file starts its own browser and servers.
     fileParallelism: false,
+    // Cheap password hashes (src/passwords/passwords.ts); the server refuses this setting in production.
+    env: { PASSWORD_HASH_COST: 'test' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

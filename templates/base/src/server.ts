@@ -2,11 +2,11 @@ import 'dotenv/config';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startHttpServer } from './http/index.js';
+import { startupWarnings } from './startup-warnings.js';
 import { createStore } from './storage/index.js';
+import { runMaintenance } from './storage/maintenance.js';
 import { DuplicateKeyError, type Store } from './storage/store.js';
 import { createAccount } from './users/accounts.js';
-
-const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 /** BOOTSTRAP_USER_EMAIL/PASSWORD: an account made at start, for containers and the memory store. */
 async function createBootstrapAccount(store: Store): Promise<void> {
@@ -23,6 +23,7 @@ async function createBootstrapAccount(store: Store): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  for (const warning of startupWarnings(config)) console.warn(warning);
   const store = createStore(config);
   await store.init();
   await createBootstrapAccount(store);
@@ -32,20 +33,27 @@ async function main(): Promise<void> {
   console.log(`Connect clients to ${config.resource}`);
 
   const purge = setInterval(() => {
-    store.purgeExpired(Math.floor(Date.now() / 1000)).catch((error: unknown) => {
-      console.error('purging expired rows failed:', error);
-    });
-  }, PURGE_INTERVAL_MS);
+    runMaintenance(store, config, Math.floor(Date.now() / 1000)).then(
+      ({ clientsPurged }) => {
+        if (clientsPurged > 0) console.log(`Purged ${clientsPurged} clients nobody used any more`);
+      },
+      (error: unknown) => console.error('purging expired rows failed:', error),
+    );
+  }, config.purgeIntervalSeconds * 1000);
   purge.unref();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal} received, shutting down`);
+    console.log(
+      `${signal} received: finishing the requests in flight (up to ${config.shutdownTimeoutSeconds} s)`,
+    );
     clearInterval(purge);
-    await server.close();
+    app.startDraining();
+    await server.drain(config.shutdownTimeoutSeconds * 1000);
     await store.close();
+    console.log('Stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

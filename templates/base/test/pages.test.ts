@@ -6,7 +6,7 @@ const HOSTILE_NAME = '<script>alert(1)</script>';
 function loginPage(overrides: Partial<Parameters<typeof renderLoginPage>[0]> = {}): string {
   return renderLoginPage({
     clientName: 'Claude',
-    redirectHost: 'claude.ai',
+    redirectTarget: 'claude.ai',
     returnTo: '/oauth/authorize?client_id=abc&state=xyz',
     csrfToken: 'csrf-login-token',
     ...overrides,
@@ -16,7 +16,7 @@ function loginPage(overrides: Partial<Parameters<typeof renderLoginPage>[0]> = {
 function consentPage(overrides: Partial<Parameters<typeof renderConsentPage>[0]> = {}): string {
   return renderConsentPage({
     clientName: 'Claude',
-    redirectHost: 'claude.ai',
+    redirectTarget: 'claude.ai',
     userEmail: 'ada@example.com',
     scopes: [
       { name: 'mcp:read', description: 'Read your notes', checked: true },
@@ -83,10 +83,15 @@ describe('renderLoginPage', () => {
     expect(html).toContain('<label for="password">');
   });
 
-  it('names the asking app and the host it will redirect to', () => {
-    const html = loginPage({ clientName: 'Cursor', redirectHost: 'anysphere.cursor-mcp' });
+  it('names the asking app and where it will redirect', () => {
+    const html = loginPage({
+      clientName: 'Cursor',
+      redirectTarget: 'cursor://anysphere.cursor-mcp/oauth/callback',
+    });
     expect(html).toContain('<strong>Cursor</strong>');
-    expect(html).toContain('<span class="host">anysphere.cursor-mcp</span>');
+    expect(html).toContain(
+      '<span class="host">cursor://anysphere.cursor-mcp/oauth/callback</span>',
+    );
   });
 
   it('shows no alert without an error', () => {
@@ -103,7 +108,7 @@ describe('renderLoginPage', () => {
   it('escapes the client name, the email, the error and the hidden values', () => {
     const html = loginPage({
       clientName: HOSTILE_NAME,
-      redirectHost: '"><img>',
+      redirectTarget: '"><img>',
       email: '"onfocus="x',
       error: '<b>bad</b>',
       returnTo: '/oauth/authorize?a="1"&b=\'2\'',
@@ -173,16 +178,30 @@ describe('renderConsentPage', () => {
     expect(html).toContain('Signed in as <strong>ada@example.com</strong>');
   });
 
+  it('rule consent-identity: a name the app registered itself (DCR) is marked unverified', () => {
+    const html = consentPage();
+    expect(html).toContain('<span class="badge">Unverified</span>');
+    expect(html).toContain('nobody has checked it');
+  });
+
+  it('rule consent-identity: a metadata-document client shows the host that publishes it, not "unverified"', () => {
+    const html = consentPage({ clientMetadataHost: 'claude.ai' });
+    expect(html).toContain('published by <span class="host">claude.ai</span>');
+    expect(html).not.toContain('Unverified');
+  });
+
   it('escapes the client name, scope text and hidden values with quotes', () => {
     const html = consentPage({
       clientName: HOSTILE_NAME,
       userEmail: '<i>@example.com',
+      clientMetadataHost: '<b>host</b>',
       scopes: [{ name: 'a"b', description: '<u>x</u>', checked: true }],
       hidden: { state: 'x" autofocus onfocus="alert(1)', 'we"ird': "it's" },
     });
     expect(html).not.toContain('<script');
     expect(html).not.toContain('<i>');
     expect(html).not.toContain('<u>');
+    expect(html).not.toContain('<b>');
     expect(html).toContain(
       '<h1>&lt;script&gt;alert(1)&lt;/script&gt; wants to access your account</h1>',
     );
@@ -206,5 +225,22 @@ describe('renderErrorPage', () => {
     expect(html).toContain('Error 400');
     expect(html).not.toContain('<form');
     expect(html).not.toContain('<input');
+    expect(html).not.toContain('<a ');
+  });
+
+  it('offers a link back to the app, escaped, that the user follows or not', () => {
+    const html = renderErrorPage({
+      title: 'This request cannot be completed',
+      message: 'PKCE is required.',
+      status: 400,
+      link: {
+        href: 'https://app.example/cb?error=invalid_request&state="x"',
+        target: 'app.example',
+      },
+    });
+    expect(html).toContain(
+      '<a class="return" href="https://app.example/cb?error=invalid_request&amp;state=&quot;x&quot;">Return to <span class="host">app.example</span></a>',
+    );
+    expect(html).not.toContain('http-equiv');
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { DuplicateKeyError, type Store } from '../src/storage/store.js';
+import { DuplicateKeyError, type RefreshToken, type Store } from '../src/storage/store.js';
 import {
   T0,
   makeTempDir,
@@ -21,6 +21,14 @@ import { STORAGE_NAME, describeOrSkip, storageUnavailable } from './helpers/stor
 // and "not expired at now" means expiresAt > now.
 
 const GRACE_SECONDS = 120;
+
+/**
+ * Makes a pooled store open its connections before a race: a cold PostgreSQL pool opens them more
+ * slowly than its first connection finishes every call, which would run the race one call at a time.
+ */
+async function warmUp(store: Store, grantId: string): Promise<void> {
+  await Promise.all(Array.from({ length: 20 }, () => store.findGrant(grantId)));
+}
 
 // Skipped, saying why, when the storage server is not configured.
 describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
@@ -100,7 +108,8 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
   });
 
   test('storage contract: consumeCode is single-use under concurrency (50 parallel calls)', async () => {
-    const { code } = await storeGrantWithCode(store);
+    const { grant, code } = await storeGrantWithCode(store);
+    await warmUp(store, grant.grantId);
 
     const results = await Promise.all(
       Array.from({ length: 50 }, () => store.consumeCode(code.codeHash)),
@@ -134,7 +143,7 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
   test('storage contract: findRefreshToken returns a token as stored, expired or rotated', async () => {
     // findRefreshToken takes no clock: a token that expired (T0 + 10 is long past) is still returned.
     const { grant, refresh } = await storeGrantWithTokens(store, { refreshExpiresAt: T0 + 10 });
-    const next = newTokenPair(grant);
+    const next = newTokenPair(grant, {}, refresh.tokenHash);
     await store.rotateRefreshToken({
       oldTokenHash: refresh.tokenHash,
       newAccessToken: next.access,
@@ -186,7 +195,7 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
 
   test('storage contract: rotateRefreshToken rotates a current token and stores the new pair', async () => {
     const { grant, refresh } = await storeGrantWithTokens(store);
-    const next = newTokenPair(grant);
+    const next = newTokenPair(grant, {}, refresh.tokenHash);
 
     const result = await store.rotateRefreshToken({
       oldTokenHash: refresh.tokenHash,
@@ -208,7 +217,7 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
   test('storage contract: rotateRefreshToken goes rotated -> grace -> reused, and reuse revokes the grant', async () => {
     const { grant, access, refresh } = await storeGrantWithTokens(store);
     const rotate = (now: number) => {
-      const next = newTokenPair(grant);
+      const next = newTokenPair(grant, {}, refresh.tokenHash);
       const result = store.rotateRefreshToken({
         oldTokenHash: refresh.tokenHash,
         newAccessToken: next.access,
@@ -249,7 +258,7 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
   test('storage contract: rotateRefreshToken with no grace window treats any second use as reuse', async () => {
     const { grant, refresh } = await storeGrantWithTokens(store);
     const rotateAt = (now: number) => {
-      const next = newTokenPair(grant);
+      const next = newTokenPair(grant, {}, refresh.tokenHash);
       return store.rotateRefreshToken({
         oldTokenHash: refresh.tokenHash,
         newAccessToken: next.access,
@@ -308,7 +317,8 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
 
   test('storage contract: 50 concurrent rotations of one token within the grace window all succeed with valid tokens', async () => {
     const { grant, refresh } = await storeGrantWithTokens(store);
-    const pairs = Array.from({ length: 50 }, () => newTokenPair(grant));
+    const pairs = Array.from({ length: 50 }, () => newTokenPair(grant, {}, refresh.tokenHash));
+    await warmUp(store, grant.grantId);
 
     const results = await Promise.all(
       pairs.map((next) =>
@@ -330,6 +340,183 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
       expect(await store.findAccessToken(next.access.tokenHash, T0 + 10)).toEqual(next.access);
       expect(await store.findRefreshToken(next.refresh.tokenHash)).toEqual(next.refresh);
     }
+  });
+
+  test('storage contract: findCode returns a code as stored, before and after it is consumed, without consuming it', async () => {
+    const { code } = await storeGrantWithCode(store);
+
+    expect(await store.findCode(code.codeHash)).toEqual({ code, consumed: false });
+    expect(await store.findCode(code.codeHash)).toEqual({ code, consumed: false });
+    expect(await store.consumeCode(code.codeHash)).toEqual({ status: 'consumed', code });
+    expect(await store.findCode(code.codeHash)).toEqual({ code, consumed: true });
+    expect(await store.findCode(randomHash())).toBeUndefined();
+  });
+
+  test('storage contract: the first use of one sibling retires the replaced token and every other sibling', async () => {
+    const { grant, refresh } = await storeGrantWithTokens(store);
+    const rotate = async (old: RefreshToken, now: number) => {
+      const next = newTokenPair(grant, {}, old.tokenHash);
+      const result = await store.rotateRefreshToken({
+        oldTokenHash: old.tokenHash,
+        newAccessToken: next.access,
+        newRefreshToken: next.refresh,
+        now,
+        graceSeconds: GRACE_SECONDS,
+      });
+      return { ...next, status: result.status };
+    };
+    const first = await rotate(refresh, T0 + 10);
+    const kept = await rotate(refresh, T0 + 20);
+    const third = await rotate(refresh, T0 + 30);
+    expect([first.status, kept.status, third.status]).toEqual(['rotated', 'grace', 'grace']);
+    // Each sibling is stored with its parent.
+    expect(await store.findRefreshToken(third.refresh.tokenHash)).toEqual(third.refresh);
+
+    const next = await rotate(kept.refresh, T0 + 40);
+
+    expect(next.status).toBe('rotated');
+    expect(await store.findRefreshToken(refresh.tokenHash)).toEqual({
+      ...refresh,
+      rotatedAt: T0 + 10,
+      retiredAt: T0 + 40,
+    });
+    for (const retired of [first, third]) {
+      expect((await store.findRefreshToken(retired.refresh.tokenHash))?.retiredAt).toBe(T0 + 40);
+      // A refresh never revokes still-valid access tokens: the siblings' access tokens live on.
+      expect(await store.findAccessToken(retired.access.tokenHash, T0 + 40)).toEqual(
+        retired.access,
+      );
+    }
+    expect(await store.findRefreshToken(kept.refresh.tokenHash)).toEqual({
+      ...kept.refresh,
+      rotatedAt: T0 + 40,
+    });
+    expect((await store.findGrant(grant.grantId))?.revokedAt).toBeNull();
+    // The survivor's chain goes on, and its own grace window works as before.
+    expect((await rotate(kept.refresh, T0 + 50)).status).toBe('grace');
+    expect((await rotate(next.refresh, T0 + 60)).status).toBe('rotated');
+  });
+
+  test('storage contract: presenting a retired sibling is reuse and revokes the grant', async () => {
+    const { grant, refresh } = await storeGrantWithTokens(store);
+    const pair = (old: RefreshToken) => newTokenPair(grant, {}, old.tokenHash);
+    const rotate = (old: RefreshToken, next: ReturnType<typeof pair>, now: number) =>
+      store.rotateRefreshToken({
+        oldTokenHash: old.tokenHash,
+        newAccessToken: next.access,
+        newRefreshToken: next.refresh,
+        now,
+        graceSeconds: GRACE_SECONDS,
+      });
+    const legitimate = pair(refresh);
+    const stolen = pair(refresh);
+    expect((await rotate(refresh, legitimate, T0 + 10)).status).toBe('rotated');
+    expect((await rotate(refresh, stolen, T0 + 11)).status).toBe('grace');
+    const successor = pair(legitimate.refresh);
+    expect((await rotate(legitimate.refresh, successor, T0 + 20)).status).toBe('rotated');
+
+    const reused = await rotate(stolen.refresh, pair(stolen.refresh), T0 + 21);
+
+    expect(reused).toEqual({
+      status: 'reused',
+      previous: { ...stolen.refresh, retiredAt: T0 + 20 },
+    });
+    expect((await store.findGrant(grant.grantId))?.revokedAt).toBe(T0 + 21);
+    expect(await store.findRefreshToken(successor.refresh.tokenHash)).toBeUndefined();
+    expect(await store.findAccessToken(successor.access.tokenHash, T0 + 21)).toBeUndefined();
+  });
+
+  test('storage contract: the replaced token leaves its grace window at the first use of a successor', async () => {
+    const { grant, refresh } = await storeGrantWithTokens(store);
+    const rotate = (old: RefreshToken, now: number) => {
+      const next = newTokenPair(grant, {}, old.tokenHash);
+      return {
+        next,
+        result: store.rotateRefreshToken({
+          oldTokenHash: old.tokenHash,
+          newAccessToken: next.access,
+          newRefreshToken: next.refresh,
+          now,
+          graceSeconds: GRACE_SECONDS,
+        }),
+      };
+    };
+    const successor = rotate(refresh, T0 + 10);
+    expect((await successor.result).status).toBe('rotated');
+    expect((await rotate(successor.next.refresh, T0 + 11).result).status).toBe('rotated');
+
+    expect((await rotate(refresh, T0 + 12).result).status).toBe('reused');
+    expect((await store.findGrant(grant.grantId))?.revokedAt).toBe(T0 + 12);
+  });
+
+  test('storage contract: 50 siblings used at once: one rotates, the next is reuse and revokes the grant (never two chains)', async () => {
+    const { grant, refresh } = await storeGrantWithTokens(store);
+    const siblings = Array.from({ length: 50 }, () => newTokenPair(grant, {}, refresh.tokenHash));
+    for (const [index, sibling] of siblings.entries()) {
+      await store.rotateRefreshToken({
+        oldTokenHash: refresh.tokenHash,
+        newAccessToken: sibling.access,
+        newRefreshToken: sibling.refresh,
+        now: T0 + 10 + index,
+        graceSeconds: GRACE_SECONDS,
+      });
+    }
+    await warmUp(store, grant.grantId);
+
+    const results = await Promise.all(
+      siblings.map((sibling) => {
+        const next = newTokenPair(grant, {}, sibling.refresh.tokenHash);
+        return store.rotateRefreshToken({
+          oldTokenHash: sibling.refresh.tokenHash,
+          newAccessToken: next.access,
+          newRefreshToken: next.refresh,
+          now: T0 + 100,
+          graceSeconds: GRACE_SECONDS,
+        });
+      }),
+    );
+
+    const statuses = results.map((result) => result.status);
+    expect(statuses.filter((status) => status === 'rotated')).toHaveLength(1);
+    expect(statuses.filter((status) => status === 'reused')).toHaveLength(1);
+    // The grant is revoked by then, so the rest are simply invalid.
+    expect(statuses.filter((status) => status === 'invalid')).toHaveLength(48);
+    expect((await store.findGrant(grant.grantId))?.revokedAt).toBe(T0 + 100);
+  });
+
+  test('storage contract: retireRefreshToken retires that one token and leaves the grant alone', async () => {
+    const { grant, access, refresh } = await storeGrantWithTokens(store);
+    const next = newTokenPair(grant, {}, refresh.tokenHash);
+    await store.rotateRefreshToken({
+      oldTokenHash: refresh.tokenHash,
+      newAccessToken: next.access,
+      newRefreshToken: next.refresh,
+      now: T0 + 10,
+      graceSeconds: GRACE_SECONDS,
+    });
+
+    await store.retireRefreshToken(refresh.tokenHash, T0 + 20);
+    await store.retireRefreshToken(refresh.tokenHash, T0 + 30);
+    await store.retireRefreshToken(randomHash(), T0 + 30);
+
+    expect(await store.findRefreshToken(refresh.tokenHash)).toEqual({
+      ...refresh,
+      rotatedAt: T0 + 10,
+      retiredAt: T0 + 20,
+    });
+    expect((await store.findGrant(grant.grantId))?.revokedAt).toBeNull();
+    expect(await store.findAccessToken(access.tokenHash, T0 + 20)).toEqual(access);
+    expect(await store.findAccessToken(next.access.tokenHash, T0 + 20)).toEqual(next.access);
+    expect(await store.findRefreshToken(next.refresh.tokenHash)).toEqual(next.refresh);
+    const retry = newTokenPair(grant, {}, refresh.tokenHash);
+    const reused = await store.rotateRefreshToken({
+      oldTokenHash: refresh.tokenHash,
+      newAccessToken: retry.access,
+      newRefreshToken: retry.refresh,
+      now: T0 + 21,
+      graceSeconds: GRACE_SECONDS,
+    });
+    expect(reused.status).toBe('reused');
   });
 
   test('storage contract: a user email is stored lowercased and found in any case', async () => {
@@ -355,6 +542,22 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
       DuplicateKeyError,
     );
     expect(await store.findUserById(user.userId)).toEqual(user);
+  });
+
+  test("storage contract: setPasswordHash replaces only that user's hash, and ignores unknown ids", async () => {
+    const user = newUser();
+    const other = newUser();
+    await store.createUser(user);
+    await store.createUser(other);
+
+    await store.setPasswordHash(user.userId, '$argon2id$v=19$m=19456,t=2,p=1$new$hash');
+    await store.setPasswordHash('no-such-user', 'ignored');
+
+    const changed = { ...user, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$new$hash' };
+    expect(await store.findUserById(user.userId)).toEqual(changed);
+    expect(await store.findUserByEmail(user.email)).toEqual(changed);
+    expect(await store.findUserById(other.userId)).toEqual(other);
+    expect(await store.findUserById('no-such-user')).toBeUndefined();
   });
 
   test('storage contract: a session is found until it expires and not after deleteSession', async () => {
@@ -401,26 +604,6 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
     });
   });
 
-  test('storage contract: hitRateLimit counts hits per key in a fixed window and restarts in the next', async () => {
-    const windowStart = T0 - (T0 % 60);
-
-    expect(await store.hitRateLimit('token:203.0.113.7', 60, windowStart)).toBe(1);
-    expect(await store.hitRateLimit('token:203.0.113.7', 60, windowStart + 30)).toBe(2);
-    expect(await store.hitRateLimit('token:203.0.113.7', 60, windowStart + 59)).toBe(3);
-    expect(await store.hitRateLimit('token:198.51.100.1', 60, windowStart + 59)).toBe(1);
-
-    expect(await store.hitRateLimit('token:203.0.113.7', 60, windowStart + 60)).toBe(1);
-    expect(await store.hitRateLimit('token:203.0.113.7', 60, windowStart + 61)).toBe(2);
-  });
-
-  test('storage contract: concurrent rate-limit hits are all counted', async () => {
-    const counts = await Promise.all(
-      Array.from({ length: 50 }, () => store.hitRateLimit('register:192.0.2.1', 60, T0)),
-    );
-
-    expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-  });
-
   test('storage contract: purgeExpired removes expired rows and keeps live ones', async () => {
     const expiredCode = await storeGrantWithCode(store, { expiresAt: T0 });
     const liveCode = await storeGrantWithCode(store, { expiresAt: T0 + 600 });
@@ -448,9 +631,6 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
       document,
       expiresAt: T0 + 60,
     });
-    const earlierWindow = T0 - (T0 % 60) - 60;
-    await store.hitRateLimit('old-window', 60, earlierWindow);
-    await store.hitRateLimit('current-window', 60, T0);
 
     await store.purgeExpired(T0);
 
@@ -466,8 +646,6 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
     expect(await store.findSession(liveSession.sessionHash, T0)).toEqual(liveSession);
     expect(await store.getCachedClientMetadata('https://a.example/cimd', before)).toBeUndefined();
     expect(await store.getCachedClientMetadata('https://b.example/cimd', T0)).toBeDefined();
-    expect(await store.hitRateLimit('old-window', 60, earlierWindow)).toBe(1);
-    expect(await store.hitRateLimit('current-window', 60, T0)).toBe(2);
   });
 
   test('storage contract: purgeExpired deletes grants nothing refers to any more, and revoked grants', async () => {
@@ -525,5 +703,71 @@ describeOrSkip(`storage contract (${STORAGE_NAME})`, storageUnavailable, () => {
     await store.init();
 
     expect(await store.findClient(client.clientId)).toEqual(client);
+  });
+
+  test('storage contract: purgeStaleClients deletes clients unused since registration or idle since their last use', async () => {
+    const day = 24 * 3600;
+    const retention = { usedSeconds: 90 * day, unusedSeconds: 7 * day };
+    const neverUsedOld = newClient({ createdAt: T0 - 7 * day });
+    const neverUsedNew = newClient({ createdAt: T0 - 7 * day + 1 });
+    const usedLongAgo = newClient({ createdAt: T0 - 400 * day });
+    const usedRecently = newClient({ createdAt: T0 - 400 * day });
+    for (const client of [neverUsedOld, neverUsedNew, usedLongAgo, usedRecently]) {
+      await store.createClient(client);
+    }
+    await store.recordClientUse(usedLongAgo.clientId, T0 - 90 * day);
+    await store.recordClientUse(usedRecently.clientId, T0 - 90 * day + 1);
+    await store.recordClientUse('no-such-client', T0);
+
+    expect(await store.purgeStaleClients(T0, retention)).toBe(2);
+
+    expect(await store.findClient(neverUsedOld.clientId)).toBeUndefined();
+    expect(await store.findClient(usedLongAgo.clientId)).toBeUndefined();
+    expect(await store.findClient(neverUsedNew.clientId)).toEqual(neverUsedNew);
+    expect(await store.findClient(usedRecently.clientId)).toEqual(usedRecently);
+    expect(await store.findClient('no-such-client')).toBeUndefined();
+  });
+
+  test('storage contract: purgeStaleClients never deletes a client holding a live grant', async () => {
+    const retention = { usedSeconds: 1, unusedSeconds: 1 };
+    const longAgo = T0 - 400 * 24 * 3600;
+    const storeClientWithGrant = async (
+      expiry: { codeExpiresAt: number; accessExpiresAt: number; refreshExpiresAt?: number },
+      revoked = false,
+    ) => {
+      const client = newClient({ createdAt: longAgo });
+      await store.createClient(client);
+      const grant = newGrant({ clientId: client.clientId, createdAt: longAgo });
+      await store.createGrantWithCode(grant, newCode(grant, { expiresAt: expiry.codeExpiresAt }));
+      if (expiry.refreshExpiresAt !== undefined) {
+        const pair = newTokenPair(grant, expiry);
+        await store.saveTokens(pair.access, pair.refresh);
+      }
+      if (revoked) await store.revokeGrant(grant.grantId, T0 - 60);
+      return client;
+    };
+    const refreshable = await storeClientWithGrant({
+      codeExpiresAt: T0 - 60,
+      accessExpiresAt: T0 - 60,
+      refreshExpiresAt: T0 + 60,
+    });
+    const pendingCode = await storeClientWithGrant({ codeExpiresAt: T0 + 60, accessExpiresAt: 0 });
+    const expired = await storeClientWithGrant({
+      codeExpiresAt: T0 - 60,
+      accessExpiresAt: T0,
+      refreshExpiresAt: T0,
+    });
+    const revoked = await storeClientWithGrant(
+      { codeExpiresAt: T0 - 60, accessExpiresAt: T0 + 60, refreshExpiresAt: T0 + 60 },
+      true,
+    );
+    await store.recordClientUse(refreshable.clientId, longAgo);
+
+    expect(await store.purgeStaleClients(T0, retention)).toBe(2);
+
+    expect(await store.findClient(refreshable.clientId)).toEqual(refreshable);
+    expect(await store.findClient(pendingCode.clientId)).toEqual(pendingCode);
+    expect(await store.findClient(expired.clientId)).toBeUndefined();
+    expect(await store.findClient(revoked.clientId)).toBeUndefined();
   });
 });

@@ -3,12 +3,17 @@ import { authenticateBearer, bearerChallenge } from '../oauth/bearer.js';
 import type { OAuthContext } from '../oauth/context.js';
 import { isAllowedOrigin } from '../oauth/cors.js';
 import { header, jsonResponse, type CoreRequest, type CoreResponse } from '../oauth/http.js';
+import { STORE_RETRY_AFTER_SECONDS } from '../oauth/errors.js';
 import { BASELINE_SCOPE } from '../oauth/scopes.js';
+import { StoreUnavailableError } from '../storage/store.js';
 import { TOOLS } from '../tools/index.js';
 import { createMcpServer } from './server.js';
 import { missingScopes } from './tool.js';
 
 export const MCP_PATH = '/mcp';
+
+/** Who is calling, or the answer that refuses the call. */
+export type McpAdmission = { ok: true; auth: AuthInfo } | { ok: false; response: CoreResponse };
 
 /** Either answer the request here, or hand it to the MCP SDK with the validated auth and parsed body. */
 export type McpGateResult =
@@ -62,8 +67,24 @@ function insufficientScope(
   );
 }
 
+/** 503 while the store cannot say whether the token is valid: the client retries instead of re-authorizing. */
+function storeUnavailable(error: StoreUnavailableError): CoreResponse {
+  console.error(`MCP request failed: ${error.message}`);
+  return jsonResponse(
+    503,
+    { error: 'temporarily_unavailable', error_description: 'The server cannot reach its storage' },
+    { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+  );
+}
+
 export interface McpEndpoint {
-  gate(request: CoreRequest): Promise<McpGateResult>;
+  /**
+   * The Origin and bearer checks, made before the adapter reads the body: a refused caller never gets
+   * to upload megabytes (rule bearer-before-body). The request's body is not looked at.
+   */
+  admit(request: CoreRequest): Promise<McpAdmission>;
+  /** With the body read: parses it and checks the scopes its tool calls need. */
+  gate(request: CoreRequest, auth: AuthInfo): McpGateResult;
   /** The MCP SDK's web-standard handler; Node adapters wrap it with toNodeHandler. */
   handler: McpHttpHandler;
 }
@@ -71,7 +92,7 @@ export interface McpEndpoint {
 export function createMcpEndpoint(context: OAuthContext): McpEndpoint {
   const handler = createMcpHandler(({ authInfo }) => createMcpServer(authInfo));
 
-  async function gate(request: CoreRequest): Promise<McpGateResult> {
+  async function admit(request: CoreRequest): Promise<McpAdmission> {
     // DNS rebinding protection: a browser page from an origin we do not know must not reach tools.
     const origin = header(request, 'origin');
     if (origin !== undefined && !isAllowedOrigin(origin, context.config)) {
@@ -83,9 +104,17 @@ export function createMcpEndpoint(context: OAuthContext): McpEndpoint {
         }),
       };
     }
-    const bearer = await authenticateBearer(request, context);
-    if (!bearer.ok) return bearer;
-    if (request.method !== 'POST') return { ok: true, auth: bearer.auth, parsedBody: undefined };
+    try {
+      return await authenticateBearer(request, context);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError)
+        return { ok: false, response: storeUnavailable(error) };
+      throw error;
+    }
+  }
+
+  function gate(request: CoreRequest, auth: AuthInfo): McpGateResult {
+    if (request.method !== 'POST') return { ok: true, auth, parsedBody: undefined };
     let body: unknown;
     try {
       body = JSON.parse(request.body);
@@ -95,11 +124,9 @@ export function createMcpEndpoint(context: OAuthContext): McpEndpoint {
         response: jsonRpcError(400, -32700, 'Parse error: the body is not JSON'),
       };
     }
-    const denied = insufficientScope(body, bearer.auth, context);
-    return denied
-      ? { ok: false, response: denied }
-      : { ok: true, auth: bearer.auth, parsedBody: body };
+    const denied = insufficientScope(body, auth, context);
+    return denied ? { ok: false, response: denied } : { ok: true, auth, parsedBody: body };
   }
 
-  return { gate, handler };
+  return { admit, gate, handler };
 }

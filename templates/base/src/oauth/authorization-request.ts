@@ -1,6 +1,6 @@
 import type { Client } from '../storage/store.js';
 import { single } from './body.js';
-import { resolveClient } from './clients.js';
+import { resolveClient, UnknownClientError } from './clients.js';
 import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
 import { isValidCodeChallenge } from './pkce.js';
@@ -31,7 +31,28 @@ export class UnsafeAuthorizationRequest extends Error {
   }
 }
 
-/** An error to send back to the client's verified redirect URI. */
+/**
+ * A request from a known client to one of its registered redirect URIs that is wrong in another way
+ * (PKCE, response_type, resource, prompt=none, ...). Anyone can register a client here (DCR) or describe
+ * one (CIMD), so a registered redirect URI proves nothing about where it leads: an automatic redirect
+ * would make this server an open redirector (RFC 9700 §4.11.2). The user sees the error on our own page
+ * with a link back to the app instead.
+ */
+export class InvalidAuthorizationRequest extends Error {
+  constructor(
+    readonly error: OAuthError,
+    readonly redirectUri: string,
+    readonly state: string | undefined,
+  ) {
+    super(error.message);
+    this.name = 'InvalidAuthorizationRequest';
+  }
+}
+
+/**
+ * The answer to the user's own decision on the consent page (access_denied, no scope left checked),
+ * sent back to the client's verified redirect URI.
+ */
 export class AuthorizationRedirectError extends Error {
   constructor(
     readonly error: OAuthError,
@@ -42,6 +63,11 @@ export class AuthorizationRedirectError extends Error {
     this.name = 'AuthorizationRedirectError';
   }
 }
+
+/** For a client_id never registered here or purged after a long time unused (quirk client-retention). */
+const MUST_CONNECT_AGAIN =
+  'This application is not registered here, or its registration was removed after a long time ' +
+  'unused. Remove this server from the application and connect it again.';
 
 async function clientAndRedirectUri(params: URLSearchParams, context: OAuthContext) {
   let clientId: string | undefined;
@@ -57,6 +83,8 @@ async function clientAndRedirectUri(params: URLSearchParams, context: OAuthConte
   try {
     client = await resolveClient(clientId, context);
   } catch (error) {
+    if (error instanceof UnknownClientError)
+      throw new UnsafeAuthorizationRequest(MUST_CONNECT_AGAIN);
     if (error instanceof OAuthError)
       throw new UnsafeAuthorizationRequest(
         `This application is not known here: ${error.description}.`,
@@ -114,7 +142,7 @@ export async function parseAuthorizationRequest(
     return { client, redirectUri, state, ...validateParameters(params, context) };
   } catch (error) {
     if (error instanceof OAuthError)
-      throw new AuthorizationRedirectError(error, redirectUri, state);
+      throw new InvalidAuthorizationRequest(error, redirectUri, state);
     throw error;
   }
 }

@@ -5,6 +5,50 @@ function mediaType(request: CoreRequest): string {
   return (header(request, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
+/**
+ * C0 controls and DEL. No parameter or metadata field of this server is multi-line, so TAB, CR and LF
+ * are refused too: in a name, URI, e-mail, token or password they are a typo at best and a header or
+ * log injection at worst. PostgreSQL cannot store NUL at all.
+ */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+export function hasControlCharacter(value: string): boolean {
+  return CONTROL_CHARACTER.test(value);
+}
+
+/** A parameter name fit for an error message: one holding control characters is not echoed. */
+function nameForMessage(name: string): string {
+  return hasControlCharacter(name) || name.length > 64 ? 'a' : `the ${name}`;
+}
+
+/** Query and form parameters are refused as a whole when any name or value holds a control character. */
+export function rejectControlCharacters(params: URLSearchParams): void {
+  for (const [name, value] of params) {
+    if (hasControlCharacter(name) || hasControlCharacter(value)) {
+      throw new OAuthError(
+        'invalid_request',
+        `The request holds a control character in ${nameForMessage(name)} parameter`,
+      );
+    }
+  }
+}
+
+/**
+ * The first top-level field of a JSON object that holds a control character in its name or anywhere in
+ * its value (nested arrays and objects included), or undefined.
+ */
+export function fieldWithControlCharacter(object: Record<string, unknown>): string | undefined {
+  const dirty = (value: unknown): boolean => {
+    if (typeof value === 'string') return hasControlCharacter(value);
+    if (Array.isArray(value)) return value.some(dirty);
+    if (typeof value === 'object' && value !== null) {
+      return Object.entries(value).some(([key, item]) => hasControlCharacter(key) || dirty(item));
+    }
+    return false;
+  };
+  return Object.keys(object).find((key) => hasControlCharacter(key) || dirty(object[key]));
+}
+
 /** An application/x-www-form-urlencoded body (token, revoke, login and consent posts). */
 export function readForm(request: CoreRequest): URLSearchParams {
   if (mediaType(request) !== 'application/x-www-form-urlencoded') {
@@ -13,7 +57,9 @@ export function readForm(request: CoreRequest): URLSearchParams {
   if (/%(?![0-9a-f]{2})/i.test(request.body)) {
     throw new OAuthError('invalid_request', 'The form body is not valid percent-encoding');
   }
-  return new URLSearchParams(request.body);
+  const form = new URLSearchParams(request.body);
+  rejectControlCharacters(form);
+  return form;
 }
 
 /** A JSON object body (client registration). */

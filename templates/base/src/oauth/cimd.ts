@@ -1,9 +1,8 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Client } from '../storage/store.js';
 import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
 import { redirectUriProblem } from './redirect-uri.js';
+import { SUPPORTED_GRANT_TYPES } from './register.js';
 
 /**
  * Client ID Metadata Documents (MCP 2025-11-25 client registration, quirk cimd): a client_id that is
@@ -25,58 +24,40 @@ export function isClientMetadataUrl(clientId: string, allowPrivateAddresses: boo
   return secure && url.pathname.length > 1 && !url.hash && !url.username && !url.password;
 }
 
-function isPrivateAddress(address: string): boolean {
-  if (isIP(address) === 6) {
-    const lower = address.toLowerCase();
-    if (lower.startsWith('::ffff:')) return isPrivateAddress(lower.slice(7));
-    return lower === '::1' || lower === '::' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower);
-  }
-  const [a = 0, b = 0] = address.split('.').map(Number);
-  return (
-    a === 10 ||
-    a === 127 ||
-    a === 0 ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 100 && b >= 64 && b <= 127) ||
-    a >= 224
-  );
+/** One answer for every way a fetch can fail, so it tells nothing about DNS, ports or addresses. */
+const FETCH_FAILED = 'The client metadata document could not be fetched';
+
+/** The operator sees the real reason in the log; the client and the user see FETCH_FAILED. */
+function fetchFailed(url: string, reason: string): OAuthError {
+  console.warn(`client metadata document ${url} not fetched: ${reason}`);
+  return new OAuthError('invalid_client', FETCH_FAILED);
 }
 
-async function resolveAddresses(host: string): Promise<string[]> {
-  try {
-    return (await lookup(host, { all: true })).map((entry) => entry.address);
-  } catch {
-    throw new OAuthError('invalid_client', `The client metadata host ${host} does not resolve`);
-  }
-}
+/**
+ * The auth methods a document's client can use here: a document cannot hold a secret, and
+ * private_key_jwt is not implemented, so a client with a document is a public client bound by PKCE.
+ */
+const DOCUMENT_AUTH_METHODS: readonly string[] = ['none'];
 
-async function assertPublicHost(url: URL): Promise<void> {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : await resolveAddresses(host);
-  if (addresses.length === 0 || addresses.some(isPrivateAddress)) {
-    throw new OAuthError(
-      'invalid_client',
-      'The client metadata document is on a private or loopback address',
-    );
-  }
-}
+/** Fetches in flight per app: concurrent requests naming one document share one fetch. */
+const fetchesInFlight = new WeakMap<OAuthContext, Map<string, Promise<Record<string, unknown>>>>();
 
-async function readLimited(response: Response): Promise<string> {
+async function readLimited(url: string, response: Response): Promise<string> {
   const reader = response.body?.getReader();
   if (!reader) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+    const chunk = await reader.read().catch((error: unknown) => {
+      throw fetchFailed(url, `reading the body failed (${(error as Error).message})`);
+    });
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
     if (size > MAX_DOCUMENT_BYTES) {
-      await reader.cancel();
-      throw new OAuthError('invalid_client', 'The client metadata document is larger than 5 KB');
+      await reader.cancel().catch(() => undefined);
+      throw fetchFailed(url, `larger than ${MAX_DOCUMENT_BYTES} bytes`);
     }
-    chunks.push(value);
+    chunks.push(chunk.value);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
@@ -88,8 +69,45 @@ function cacheSeconds(response: Response): number {
   return Math.min(maxAge ? Number(maxAge) : DEFAULT_CACHE_SECONDS, MAX_CACHE_SECONDS);
 }
 
+/**
+ * SEP-3149: a document may list the methods it can use; the client gets one both sides support.
+ * A document naming no method at all is a public client (quirk cimd-profiles).
+ */
+function documentAuthMethod(document: Record<string, unknown>): 'none' {
+  const { token_endpoint_auth_methods_supported: offered, token_endpoint_auth_method: declared } =
+    document;
+  const methods = offered !== undefined ? offered : declared !== undefined ? [declared] : ['none'];
+  if (
+    !Array.isArray(methods) ||
+    !methods.some((method) => DOCUMENT_AUTH_METHODS.includes(method))
+  ) {
+    throw new OAuthError(
+      'invalid_client_metadata',
+      'The client metadata document offers no token endpoint auth method this server supports (none)',
+    );
+  }
+  return 'none';
+}
+
+/** Registered URIs that fail validation are dropped, not fatal, as long as one usable URI is left. */
+function documentRedirectUris(document: Record<string, unknown>): string[] {
+  const { redirect_uris } = document;
+  const usable = Array.isArray(redirect_uris)
+    ? redirect_uris.filter(
+        (uri): uri is string => typeof uri === 'string' && redirectUriProblem(uri) === undefined,
+      )
+    : [];
+  if (usable.length === 0) {
+    throw new OAuthError(
+      'invalid_client',
+      'The client metadata document has no valid redirect_uris',
+    );
+  }
+  return usable;
+}
+
 function clientFromDocument(url: string, document: Record<string, unknown>, now: number): Client {
-  const { client_id, client_name, redirect_uris } = document;
+  const { client_id, client_name } = document;
   if (client_id !== url) {
     throw new OAuthError(
       'invalid_client',
@@ -99,35 +117,36 @@ function clientFromDocument(url: string, document: Record<string, unknown>, now:
   if (typeof client_name !== 'string' || client_name.trim() === '') {
     throw new OAuthError('invalid_client', 'The client metadata document has no client_name');
   }
-  if (
-    !Array.isArray(redirect_uris) ||
-    redirect_uris.length === 0 ||
-    !redirect_uris.every((uri) => typeof uri === 'string' && redirectUriProblem(uri) === undefined)
-  ) {
-    throw new OAuthError(
-      'invalid_client',
-      'The client metadata document has no valid redirect_uris',
-    );
-  }
-  // Documents authenticate with nothing or private_key_jwt; we treat them as public clients bound by PKCE.
   return {
     clientId: url,
     clientSecretHash: null,
     clientName: client_name,
-    redirectUris: redirect_uris as string[],
-    grantTypes: ['authorization_code', 'refresh_token'],
+    redirectUris: documentRedirectUris(document),
+    // Grant types the document lists beyond ours (VS Code lists device_code) are ignored, never fatal.
+    grantTypes: [...SUPPORTED_GRANT_TYPES],
     responseTypes: ['code'],
-    tokenEndpointAuthMethod: 'none',
+    tokenEndpointAuthMethod: documentAuthMethod(document),
     metadata: {},
     createdAt: now,
   };
+}
+
+async function countFetchFromHost(url: URL, context: OAuthContext): Promise<void> {
+  const { limit, windowSeconds } = context.config.cimdFetchLimit;
+  const key = `cimd-fetch:${url.hostname}`;
+  if ((await context.rateCounter.hit(key, windowSeconds, context.now())) > limit) {
+    throw fetchFailed(
+      url.href,
+      `more than ${limit} fetches from ${url.hostname} in ${windowSeconds} s`,
+    );
+  }
 }
 
 async function fetchDocument(
   url: string,
   context: OAuthContext,
 ): Promise<{ document: Record<string, unknown>; maxAge: number }> {
-  if (!context.config.cimdAllowPrivateAddresses) await assertPublicHost(new URL(url));
+  await countFetchFromHost(new URL(url), context);
   let response: Response;
   try {
     response = await context.fetch(url, {
@@ -135,17 +154,14 @@ async function fetchDocument(
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
-  } catch {
-    throw new OAuthError('invalid_client', 'The client metadata document could not be fetched');
+  } catch (error) {
+    throw fetchFailed(url, (error as Error).message);
   }
   if (response.status !== 200) {
-    await response.body?.cancel();
-    throw new OAuthError(
-      'invalid_client',
-      `The client metadata document answered ${response.status}, not 200`,
-    );
+    await response.body?.cancel().catch(() => undefined);
+    throw fetchFailed(url, `answered ${response.status}, not 200`);
   }
-  const text = await readLimited(response);
+  const text = await readLimited(url, response);
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -158,16 +174,30 @@ async function fetchDocument(
   return { document: document as Record<string, unknown>, maxAge: cacheSeconds(response) };
 }
 
+/** Fetches, validates and caches a document; callers asking for one URL meanwhile share this. */
+function fetchValidDocument(url: string, context: OAuthContext): Promise<Record<string, unknown>> {
+  const fetches = fetchesInFlight.get(context) ?? new Map();
+  fetchesInFlight.set(context, fetches);
+  const inFlight = fetches.get(url);
+  if (inFlight) return inFlight;
+  const fetching = (async () => {
+    const { document, maxAge } = await fetchDocument(url, context);
+    const now = context.now();
+    clientFromDocument(url, document, now);
+    if (maxAge > 0)
+      await context.store.putCachedClientMetadata({ url, document, expiresAt: now + maxAge });
+    return document;
+  })().finally(() => fetches.delete(url));
+  fetches.set(url, fetching);
+  return fetching;
+}
+
 export async function resolveClientMetadataDocument(
   url: string,
   context: OAuthContext,
 ): Promise<Client> {
   const now = context.now();
   const cached = await context.store.getCachedClientMetadata(url, now);
-  if (cached) return clientFromDocument(url, cached.document, now);
-  const { document, maxAge } = await fetchDocument(url, context);
-  const client = clientFromDocument(url, document, now);
-  if (maxAge > 0)
-    await context.store.putCachedClientMetadata({ url, document, expiresAt: now + maxAge });
-  return client;
+  const document = cached?.document ?? (await fetchValidDocument(url, context));
+  return clientFromDocument(url, document, now);
 }

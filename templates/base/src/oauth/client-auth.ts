@@ -1,5 +1,5 @@
 import type { Client } from '../storage/store.js';
-import { single } from './body.js';
+import { hasControlCharacter, single } from './body.js';
 import { resolveClient } from './clients.js';
 import type { OAuthContext } from './context.js';
 import { constantTimeEqual, sha256 } from './crypto.js';
@@ -21,10 +21,10 @@ function basicCredentials(request: CoreRequest): PresentedCredentials | undefine
   try {
     // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
     const decode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
-    return {
-      clientId: decode(decoded.slice(0, separator)),
-      clientSecret: decode(decoded.slice(separator + 1)),
-    };
+    const clientId = decode(decoded.slice(0, separator));
+    const clientSecret = decode(decoded.slice(separator + 1));
+    if (hasControlCharacter(clientId) || hasControlCharacter(clientSecret)) throw new URIError();
+    return { clientId, clientSecret };
   } catch {
     throw new OAuthError('invalid_client', 'Malformed Basic credentials');
   }
@@ -63,12 +63,15 @@ export async function authenticateClient(
       throw new OAuthError('invalid_client', 'Client authentication failed');
     throw error;
   }
-  if (client.clientSecretHash === null) return client; // public client: PKCE binds the code instead
+  // A public client has no secret: PKCE binds the code instead.
   if (
-    !credentials.clientSecret ||
-    !constantTimeEqual(sha256(credentials.clientSecret), client.clientSecretHash)
+    client.clientSecretHash !== null &&
+    (!credentials.clientSecret ||
+      !constantTimeEqual(sha256(credentials.clientSecret), client.clientSecretHash))
   ) {
     throw new OAuthError('invalid_client', 'Client authentication failed');
   }
+  // A registered client in use is never purged (quirk client-retention); the store writes this at most hourly.
+  await context.store.recordClientUse(client.clientId, context.now());
   return client;
 }

@@ -28,6 +28,9 @@ const STATUS_BY_CODE: Partial<Record<OAuthErrorCode, number>> = {
   slow_down: 429,
 };
 
+/** Seconds a 503 for an unreachable store (Retry-After) asks the client to wait before it retries. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
 /** An error the client should see as JSON `{ error, error_description }` (quirk json-errors). */
 export class OAuthError extends Error {
   readonly status: number;

@@ -11,7 +11,10 @@ export interface CoreRequest {
   headers: Record<string, string | undefined>;
   /** The raw body, "" when there is none. Adapters cap its size (see BODY_LIMITS). */
   body: string;
-  /** The client address as the adapter sees it (after TRUST_PROXY handling). */
+  /**
+   * The TCP peer's address, exactly as the socket reports it. Adapters never read X-Forwarded-For:
+   * src/oauth/client-address.ts decides what to believe (TRUST_PROXY).
+   */
   remoteAddress: string;
 }
 

@@ -1,11 +1,12 @@
+import { rehashIfWeak } from '../passwords/rehash.js';
 import { verifyCredentials } from '../users/accounts.js';
 import { parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import type { OAuthContext } from './context.js';
 import { htmlResponse, redirectResponse, type CoreRequest, type CoreResponse } from './http.js';
+import { admitLoginAttempt, knownDeviceCookie, recordLoginFailure } from './login-throttle.js';
 import { guarded, PageError, readVerifiedForm, withCookie } from './page-flow.js';
 import { renderLoginPage } from './pages.js';
-import { enforceRateLimit } from './rate-limit.js';
-import { redirectHost } from './redirect-uri.js';
+import { redirectTarget } from './redirect-uri.js';
 import { pageHeaders } from './security-headers.js';
 import { csrfFor, startSession } from './session.js';
 
@@ -26,7 +27,7 @@ export function loginPage(
   const csrf = csrfFor(request, context.config);
   const html = renderLoginPage({
     clientName: clientName(authorization),
-    redirectHost: redirectHost(authorization.redirectUri),
+    redirectTarget: redirectTarget(authorization.redirectUri),
     returnTo,
     csrfToken: csrf.token,
     email: error?.email,
@@ -55,20 +56,24 @@ export async function handleLogin(
   return guarded(context, async () => {
     const form = readVerifiedForm(request, context);
     const returnTo = safeReturnTo(form.get('return_to'));
-    await enforceRateLimit('login', context.config.rateLimits.login, request, context);
+    const email = (form.get('email') ?? '').trim();
+    const attempt = await admitLoginAttempt(request, email, context);
     const authorization = await parseAuthorizationRequest(
       new URL(returnTo, context.config.publicUrl).searchParams,
       context,
     );
-    const email = (form.get('email') ?? '').trim();
-    const user = await verifyCredentials(context.store, email, form.get('password') ?? '');
+    const password = form.get('password') ?? '';
+    const user = await verifyCredentials(context.store, email, password);
     if (!user) {
+      await recordLoginFailure(attempt, context);
       return loginPage(request, authorization, context, returnTo, {
         message: 'The email or password is not right.',
         email,
       });
     }
+    await rehashIfWeak(context.store, user, password);
     const cookie = await startSession(user, context);
-    return withCookie(redirectResponse(returnTo, pageHeaders()), cookie);
+    const response = withCookie(redirectResponse(returnTo, pageHeaders()), cookie);
+    return withCookie(response, knownDeviceCookie(attempt.account, context));
   });
 }

@@ -40,6 +40,8 @@ export function authorizationServerMetadata(config: Config): Record<string, unkn
     ...(config.issParameter === 'emit'
       ? { authorization_response_iss_parameter_supported: true }
       : {}),
+    // No dpop_signing_alg_values_supported: tokens are not bound to a key (RFC 9449), so a DPoP proof
+    // sent to /token or /mcp is ignored and tokens stay bearer (quirk dpop-tolerant).
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   AuthorizationRedirectError,
+  InvalidAuthorizationRequest,
   UnsafeAuthorizationRequest,
   authorizationResponseUrl,
 } from './authorization-request.js';
@@ -7,17 +8,23 @@ import { readForm } from './body.js';
 import type { OAuthContext } from './context.js';
 import { OAuthError } from './errors.js';
 import { htmlResponse, redirectResponse, type CoreRequest, type CoreResponse } from './http.js';
-import { renderErrorPage } from './pages.js';
+import { renderErrorPage, type ReturnLink } from './pages.js';
+import { redirectTarget } from './redirect-uri.js';
 import { pageHeaders } from './security-headers.js';
 import { isValidCsrf } from './session.js';
 
 /** What the browser-facing steps (authorize, login, consent) share: error pages, error redirects, forms. */
 
-const CANNOT_COMPLETE = 'This request cannot be completed';
+export const CANNOT_COMPLETE = 'This request cannot be completed';
 const START_AGAIN = 'Go back to the application and start connecting again.';
 
-export function errorPage(status: number, title: string, message: string): CoreResponse {
-  return htmlResponse(status, renderErrorPage({ title, message, status }), pageHeaders());
+export function errorPage(
+  status: number,
+  title: string,
+  message: string,
+  link?: ReturnLink,
+): CoreResponse {
+  return htmlResponse(status, renderErrorPage({ title, message, status, link }), pageHeaders());
 }
 
 /** A problem shown to the user as a page (never redirected to the client). */
@@ -26,10 +33,29 @@ export class PageError extends Error {
     readonly status: number,
     readonly title: string,
     message: string,
+    readonly link?: ReturnLink,
   ) {
     super(message);
     this.name = 'PageError';
   }
+}
+
+/**
+ * A link to the client's verified redirect URI carrying an OAuth error response: the user, having read
+ * the page, decides whether to follow it (RFC 9700 §4.11.2), and the app then learns what went wrong.
+ */
+export function returnLink(
+  redirectUri: string,
+  error: OAuthError,
+  state: string | undefined,
+  context: OAuthContext,
+): ReturnLink {
+  const href = authorizationResponseUrl(
+    redirectUri,
+    { error: error.code, error_description: error.description, state },
+    context,
+  );
+  return { href, target: redirectTarget(redirectUri) };
 }
 
 export const signedOut = () => new PageError(403, 'You are signed out', START_AGAIN);
@@ -51,9 +77,14 @@ export async function guarded(
   try {
     return await step();
   } catch (error) {
-    if (error instanceof PageError) return errorPage(error.status, error.title, error.message);
+    if (error instanceof PageError)
+      return errorPage(error.status, error.title, error.message, error.link);
     if (error instanceof UnsafeAuthorizationRequest)
       return errorPage(400, CANNOT_COMPLETE, error.message);
+    if (error instanceof InvalidAuthorizationRequest) {
+      const link = returnLink(error.redirectUri, error.error, error.state, context);
+      return errorPage(400, CANNOT_COMPLETE, error.error.description, link);
+    }
     if (error instanceof AuthorizationRedirectError) return redirectWithError(error, context);
     throw error;
   }

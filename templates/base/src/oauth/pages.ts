@@ -15,7 +15,8 @@ export interface ScopeChoice {
 
 export interface LoginPageInput {
   clientName: string;
-  redirectHost: string;
+  /** Where the user will be sent: a host, or a private-use redirect in full (see redirectTarget). */
+  redirectTarget: string;
   returnTo: string;
   csrfToken: string;
   email?: string;
@@ -23,8 +24,15 @@ export interface LoginPageInput {
 }
 
 export interface ConsentPageInput {
+  /** The name the app registered or published. */
   clientName: string;
-  redirectHost: string;
+  /**
+   * The host of the app's Client ID Metadata Document, which vouches for the name; undefined for an
+   * app that registered itself (DCR), whose name nobody has verified.
+   */
+  clientMetadataHost?: string;
+  /** Where the user will be sent: a host, or a private-use redirect in full (see redirectTarget). */
+  redirectTarget: string;
   userEmail: string;
   scopes: ScopeChoice[];
   /** Authorization request parameters carried through the form, one hidden input each. */
@@ -32,10 +40,18 @@ export interface ConsentPageInput {
   csrfToken: string;
 }
 
+/** A link back to the app, for the user to follow. */
+export interface ReturnLink {
+  href: string;
+  /** What the user is told the link leads to: a host, or a private-use redirect in full. */
+  target: string;
+}
+
 export interface ErrorPageInput {
   title: string;
   message: string;
   status: number;
+  link?: ReturnLink;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -200,6 +216,30 @@ legend { padding: 0; margin-bottom: 10px; font-weight: 600; font-size: 0.9375rem
 .scope-text { min-width: 0; }
 .scope-description { display: block; color: var(--muted); font-size: 0.875rem; }
 .redirect { color: var(--muted); font-size: 0.9375rem; }
+.identity { margin: 0 0 16px; color: var(--muted); font-size: 0.9375rem; }
+.badge {
+  display: inline-block;
+  margin-right: 4px;
+  padding: 0 8px;
+  border: 1px solid var(--danger-border);
+  border-radius: 999px;
+  background: var(--danger-bg);
+  color: var(--danger-text);
+  font-size: 0.8125rem;
+  font-weight: 600;
+}
+.return {
+  display: block;
+  padding: 10px 16px;
+  border: 1px solid var(--border);
+  border-radius: 8px;
+  color: var(--text);
+  font-weight: 600;
+  text-align: center;
+  text-decoration: none;
+  overflow-wrap: anywhere;
+}
+.return:hover { background: var(--bg); }
 .actions { display: flex; gap: 12px; }
 button {
   flex: 1;
@@ -264,7 +304,7 @@ export function renderLoginPage(input: LoginPageInput): string {
     `Sign in to continue to ${input.clientName}`,
     `<div class="mark">${SHIELD_ICON}</div>
 <h1>Sign in</h1>
-<p class="lead"><strong>${clientName}</strong> is asking to connect to your account. After you sign in you will be sent to <span class="host">${escapeHtml(input.redirectHost)}</span>.</p>
+<p class="lead"><strong>${clientName}</strong> is asking to connect to your account. After you sign in you will be sent to <span class="host">${escapeHtml(input.redirectTarget)}</span>.</p>
 ${error}<form method="post" action="/oauth/login">
 ${hiddenInput('csrf_token', input.csrfToken)}
 ${hiddenInput('return_to', input.returnTo)}
@@ -287,6 +327,14 @@ function renderScopeChoice(scope: ScopeChoice, index: number): string {
   return `<li><label class="scope" for="${id}"><input type="checkbox" name="scope" value="${escapeHtml(scope.name)}" id="${id}"${checked}><span class="scope-text"><code>${escapeHtml(scope.name)}</code><span class="scope-description">${escapeHtml(scope.description)}</span></span></label></li>`;
 }
 
+/** Who vouches for the app's name: the host of its metadata document, or nobody (rule consent-identity). */
+function renderClientIdentity(metadataHost: string | undefined): string {
+  if (metadataHost !== undefined) {
+    return `<p class="identity">Its name and details are published by <span class="host">${escapeHtml(metadataHost)}</span>.</p>`;
+  }
+  return '<p class="identity"><span class="badge">Unverified</span> The app chose this name itself when it registered; nobody has checked it.</p>';
+}
+
 export function renderConsentPage(input: ConsentPageInput): string {
   const clientName = escapeHtml(input.clientName);
   const hidden = Object.entries(input.hidden).map(([name, value]) => hiddenInput(name, value));
@@ -296,6 +344,7 @@ export function renderConsentPage(input: ConsentPageInput): string {
     `Allow ${input.clientName} to access your account?`,
     `<div class="mark">${SHIELD_ICON}</div>
 <h1>${clientName} wants to access your account</h1>
+${renderClientIdentity(input.clientMetadataHost)}
 <p class="account">Signed in as <strong>${escapeHtml(input.userEmail)}</strong></p>
 <form method="post" action="/oauth/authorize">
 ${hiddenInput('csrf_token', input.csrfToken)}
@@ -306,7 +355,7 @@ ${hidden.join('\n')}
 ${scopes.join('\n')}
 </ul>
 </fieldset>
-<p class="redirect">You will be sent to <span class="host">${escapeHtml(input.redirectHost)}</span>. Allow only if you trust this app.</p>
+<p class="redirect">You will be sent to <span class="host">${escapeHtml(input.redirectTarget)}</span>. Allow only if you trust this app.</p>
 <div class="actions">
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 <button type="submit" name="decision" value="approve">Allow</button>
@@ -315,12 +364,18 @@ ${scopes.join('\n')}
   );
 }
 
+/** A plain link the user chooses to follow: never an automatic redirect (RFC 9700 §4.11.2). */
+function renderReturnLink(link: ReturnLink): string {
+  return `<p><a class="return" href="${escapeHtml(link.href)}">Return to <span class="host">${escapeHtml(link.target)}</span></a></p>`;
+}
+
 export function renderErrorPage(input: ErrorPageInput): string {
+  const link = input.link ? `\n${renderReturnLink(input.link)}` : '';
   return renderDocument(
     input.title,
     `<div class="mark danger">${ALERT_ICON}</div>
 <p class="status">Error ${escapeHtml(String(input.status))}</p>
 <h1>${escapeHtml(input.title)}</h1>
-<p class="lead">${escapeHtml(input.message)}</p>`,
+<p class="lead">${escapeHtml(input.message)}</p>${link}`,
   );
 }

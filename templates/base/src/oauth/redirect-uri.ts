@@ -1,6 +1,6 @@
 /**
- * Redirect URI rules shared by registration and /authorize (quirks private-use-schemes,
- * loopback-any-port; RFC 8252 §7.1 and §7.3).
+ * Redirect URI rules shared by registration, GET /authorize and the consent POST (quirks
+ * private-use-schemes, loopback-any-port, loopback-matcher-everywhere; RFC 8252 §7.1 and §7.3).
  */
 
 const FORBIDDEN_SCHEMES = new Set([
@@ -42,7 +42,8 @@ export function redirectUriProblem(uri: string): string | undefined {
 
 /**
  * Whether a requested redirect URI matches a registered one: exactly, except that loopback
- * redirects match on any port (native apps pick a free port at run time).
+ * redirects match on any port (native apps pick a free port at run time), also when the registered
+ * one has no port at all (`http://localhost/callback`, as Claude Code's metadata document lists it).
  */
 export function redirectUriMatches(registered: string, requested: string): boolean {
   if (registered === requested) return true;
@@ -62,10 +63,14 @@ export function findMatchingRedirectUri(registered: readonly string[], requested
   return registered.some((uri) => redirectUriMatches(uri, requested));
 }
 
-/** What the consent page shows as "You will be sent to ...". */
-export function redirectHost(uri: string): string {
+/**
+ * What the pages show as "You will be sent to ...": the host of an http(s) redirect, and a private-use
+ * redirect in full, since its "host" is whatever the app chose (`vscode://github.com/callback` is not
+ * github.com).
+ */
+export function redirectTarget(uri: string): string {
   const url = new URL(uri);
-  return url.host || `${url.protocol}//`;
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : uri;
 }
 
 /** The origin a CSP form-action must allow for this redirect (quirk consent-form-action). */

@@ -1,10 +1,10 @@
 import { DuplicateKeyError, type Client, type TokenEndpointAuthMethod } from '../storage/store.js';
-import { readJsonObject } from './body.js';
+import { fieldWithControlCharacter, readJsonObject } from './body.js';
 import type { OAuthContext } from './context.js';
 import { randomToken, sha256 } from './crypto.js';
 import { OAuthError } from './errors.js';
 import { jsonResponse, type CoreRequest, type CoreResponse } from './http.js';
-import { enforceRateLimit } from './rate-limit.js';
+import { enforceRateLimit, requestAddressKey } from './rate-limit.js';
 import { redirectUriProblem } from './redirect-uri.js';
 import { API_HEADERS } from './security-headers.js';
 
@@ -105,12 +105,23 @@ export function clientRegistrationResponse(
   };
 }
 
+/** Refused whatever the storage: PostgreSQL cannot store NUL, and no metadata field is multi-line. */
+function rejectControlCharacters(body: Record<string, unknown>): void {
+  const field = fieldWithControlCharacter(body);
+  if (field === undefined) return;
+  if (field === 'redirect_uris')
+    throw new OAuthError('invalid_redirect_uri', 'A redirect URI contains control characters');
+  throw new OAuthError('invalid_client_metadata', 'A metadata field contains control characters');
+}
+
 export async function handleRegister(
   request: CoreRequest,
   context: OAuthContext,
 ): Promise<CoreResponse> {
-  await enforceRateLimit('register', context.config.rateLimits.register, request, context);
+  const address = requestAddressKey(request, context);
+  await enforceRateLimit('register', context.config.rateLimits.register, address, context);
   const body = readJsonObject(request);
+  rejectControlCharacters(body);
   checkResponseTypes(body);
   const method = authMethod(body);
   // A public client gets no secret: a Claude Desktop build aborted when "none" came back with one.

@@ -6,8 +6,10 @@ import { type CoreRequest, type CoreResponse } from './http.js';
 import { API_HEADERS } from './security-headers.js';
 
 /**
- * RFC 7009. Revoking a refresh token revokes its whole grant. Unknown tokens and tokens of other
- * clients get the same 200, so the endpoint tells nobody whether a token exists.
+ * RFC 7009. Revoking the current refresh token revokes its whole grant; revoking one that was
+ * already rotated out retires only that token, since clients such as Claude Code revoke the token
+ * they just replaced (quirk revoke-superseded). Unknown tokens and tokens of other clients get the
+ * same 200, so the endpoint tells nobody whether a token exists.
  */
 export async function handleRevoke(
   request: CoreRequest,
@@ -18,8 +20,11 @@ export async function handleRevoke(
   const tokenHash = sha256(required(form, 'token'));
   const refresh = await context.store.findRefreshToken(tokenHash);
   if (refresh) {
-    if (refresh.clientId === client.clientId)
-      await context.store.revokeGrant(refresh.grantId, context.now());
+    if (refresh.clientId === client.clientId) {
+      const supersededAlready = refresh.rotatedAt !== null || refresh.retiredAt !== null;
+      if (supersededAlready) await context.store.retireRefreshToken(tokenHash, context.now());
+      else await context.store.revokeGrant(refresh.grantId, context.now());
+    }
   } else {
     const access = await context.store.findAccessToken(tokenHash, context.now());
     if (access?.clientId === client.clientId) await context.store.revokeAccessToken(tokenHash);

@@ -1,11 +1,14 @@
+import type { Health } from '../health.js';
 import { MCP_PATH } from '../mcp/endpoint.js';
+import { StoreUnavailableError } from '../storage/store.js';
 import { handleAuthorize, handleConsent } from './authorize.js';
+import { rejectControlCharacters } from './body.js';
 import { handleLogin } from './login.js';
 import { errorPage } from './page-flow.js';
 import type { OAuthContext } from './context.js';
-import { corsHeaders, preflightResponse } from './cors.js';
-import { OAuthError, RateLimitedError } from './errors.js';
-import { jsonResponse, type CoreHandler, type CoreRequest, type CoreResponse } from './http.js';
+import { corsHeaders, preflightResponse, type CorsPolicy } from './cors.js';
+import { OAuthError, RateLimitedError, STORE_RETRY_AFTER_SECONDS } from './errors.js';
+import type { CoreHandler, CoreRequest, CoreResponse } from './http.js';
 import {
   AUTHORIZATION_SERVER_METADATA_PATHS,
   PROTECTED_RESOURCE_METADATA_PATHS,
@@ -27,6 +30,8 @@ export interface Route {
    * (never a redirect: a redirected POST becomes a GET and the client sees 405).
    */
   paths: string[];
+  /** Who may read the answers cross-origin; the routes of one path share a policy. */
+  cors: CorsPolicy;
   handle: CoreHandler;
 }
 
@@ -34,6 +39,7 @@ export interface Route {
 type Audience = 'json' | 'page';
 
 function errorResponse(error: unknown, audience: Audience): CoreResponse {
+  if (error instanceof StoreUnavailableError) return storeUnavailableResponse(error, audience);
   if (error instanceof OAuthError) {
     if (audience === 'json') return error.toResponse();
     const page = errorPage(error.status, 'This request cannot be completed', error.description);
@@ -48,26 +54,54 @@ function errorResponse(error: unknown, audience: Audience): CoreResponse {
     : errorPage(500, 'Something went wrong', 'Please try again in a moment.');
 }
 
+/** 503 with Retry-After while the store is unreachable; the client retries, the server needs no restart. */
+function storeUnavailableResponse(error: StoreUnavailableError, audience: Audience): CoreResponse {
+  console.error(`request failed: ${error.message}`);
+  const retryAfter = { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) };
+  if (audience === 'json') {
+    return new OAuthError(
+      'temporarily_unavailable',
+      'The server cannot reach its storage; retry in a moment',
+    ).toResponse(retryAfter);
+  }
+  const page = errorPage(503, 'Temporarily unavailable', 'Please try again in a moment.');
+  return { ...page, headers: { ...page.headers, ...retryAfter } };
+}
+
 function endpoint(
   audience: Audience,
   context: OAuthContext,
   handler: (request: CoreRequest, context: OAuthContext) => Promise<CoreResponse>,
 ): CoreHandler {
   return async (request) => {
-    let response: CoreResponse;
     try {
-      response = await handler(request, context);
+      // The pages read their query (/authorize hands client_id to the store): control characters stop
+      // here. The JSON endpoints ignore the query string.
+      if (audience === 'page') rejectControlCharacters(request.url.searchParams);
+      return await handler(request, context);
     } catch (error) {
-      response = errorResponse(error, audience);
+      return errorResponse(error, audience);
     }
-    return {
-      ...response,
-      headers: { ...corsHeaders(request, context.config), ...response.headers },
-    };
   };
 }
 
-export function createRoutes(context: OAuthContext): Route[] {
+/** Adds the route's CORS headers to every answer, errors included (quirks cors-preflight, cors-open-oauth). */
+function withCors(route: Route, context: OAuthContext): Route {
+  return {
+    ...route,
+    handle: async (request) => {
+      const response = await route.handle(request);
+      const cors = corsHeaders(request, context.config, route.cors);
+      return { ...response, headers: { ...cors, ...response.headers } };
+    },
+  };
+}
+
+export function createRoutes(context: OAuthContext, health: Health): Route[] {
+  return oauthRoutes(context, health).map((route) => withCors(route, context));
+}
+
+function oauthRoutes(context: OAuthContext, health: Health): Route[] {
   const { config } = context;
   const json = (handler: Parameters<typeof endpoint>[2]) => endpoint('json', context, handler);
   const page = (handler: Parameters<typeof endpoint>[2]) => endpoint('page', context, handler);
@@ -75,46 +109,95 @@ export function createRoutes(context: OAuthContext): Route[] {
     {
       method: 'GET',
       paths: PROTECTED_RESOURCE_METADATA_PATHS,
+      cors: 'any-origin',
       handle: json(async () => protectedResourceMetadataResponse(config)),
     },
     {
       method: 'GET',
       paths: AUTHORIZATION_SERVER_METADATA_PATHS,
+      cors: 'any-origin',
       handle: json(async () => authorizationServerMetadataResponse(config)),
     },
     {
       method: 'GET',
       paths: ['/.well-known/openid-configuration'],
+      cors: 'any-origin',
       handle: json(async () => openIdConfigurationResponse()),
     },
-    { method: 'POST', paths: ['/oauth/register', '/register'], handle: json(handleRegister) },
-    { method: 'GET', paths: ['/oauth/authorize', '/authorize'], handle: page(handleAuthorize) },
-    { method: 'POST', paths: ['/oauth/authorize', '/authorize'], handle: page(handleConsent) },
-    { method: 'POST', paths: ['/oauth/login'], handle: page(handleLogin) },
-    { method: 'POST', paths: ['/oauth/token', '/token'], handle: json(handleToken) },
-    { method: 'POST', paths: ['/oauth/revoke', '/revoke'], handle: json(handleRevoke) },
+    {
+      method: 'POST',
+      paths: ['/oauth/register', '/register'],
+      cors: 'any-origin',
+      handle: json(handleRegister),
+    },
+    {
+      method: 'GET',
+      paths: ['/oauth/authorize', '/authorize'],
+      cors: 'none',
+      handle: page(handleAuthorize),
+    },
+    {
+      method: 'POST',
+      paths: ['/oauth/authorize', '/authorize'],
+      cors: 'none',
+      handle: page(handleConsent),
+    },
+    { method: 'POST', paths: ['/oauth/login'], cors: 'none', handle: page(handleLogin) },
+    {
+      method: 'POST',
+      paths: ['/oauth/token', '/token'],
+      cors: 'any-origin',
+      handle: json(handleToken),
+    },
+    {
+      method: 'POST',
+      paths: ['/oauth/revoke', '/revoke'],
+      cors: 'any-origin',
+      handle: json(handleRevoke),
+    },
     {
       method: 'GET',
       paths: ['/healthz'],
-      handle: json(async () => jsonResponse(200, { status: 'ok' })),
+      cors: 'any-origin',
+      handle: json(async () => health.live()),
+    },
+    {
+      method: 'GET',
+      paths: ['/readyz'],
+      cors: 'any-origin',
+      handle: json(() => health.ready()),
     },
   ];
 }
 
-/** The methods each path answers, for preflights (quirk cors-preflight). */
-export function methodsByPath(routes: readonly Route[]): Map<string, string[]> {
-  const methods = new Map<string, string[]>([[MCP_PATH, ['GET', 'POST', 'DELETE']]]);
+export interface PreflightTarget {
+  methods: string[];
+  cors: CorsPolicy;
+}
+
+/** The methods and CORS policy of each path, for preflights (quirk cors-preflight). */
+export function preflightTargets(routes: readonly Route[]): Map<string, PreflightTarget> {
+  const targets = new Map<string, PreflightTarget>([
+    [MCP_PATH, { methods: ['GET', 'POST', 'DELETE'], cors: 'allowlist' }],
+  ]);
   for (const route of routes) {
-    for (const path of route.paths) methods.set(path, [...(methods.get(path) ?? []), route.method]);
+    for (const path of route.paths) {
+      const methods = [...(targets.get(path)?.methods ?? []), route.method];
+      targets.set(path, { methods, cors: route.cors });
+    }
   }
-  return methods;
+  return targets;
 }
 
 export function createPreflightHandler(
   routes: readonly Route[],
   context: OAuthContext,
 ): (request: CoreRequest, path: string) => CoreResponse {
-  const methods = methodsByPath(routes);
+  const targets = preflightTargets(routes);
   return (request, path) =>
-    preflightResponse(request, context.config, methods.get(path) ?? ['GET', 'POST']);
+    preflightResponse(
+      request,
+      context.config,
+      targets.get(path) ?? { methods: ['GET', 'POST'], cors: 'none' },
+    );
 }

@@ -12,11 +12,11 @@ function isHttps(config: Config): boolean {
 }
 
 /** `__Host-` pins the cookie to this origin; browsers accept it only with Secure, i.e. over https. */
-function cookieName(config: Config, base: string): string {
+export function cookieName(config: Config, base: string): string {
   return isHttps(config) ? `__Host-${base}` : base;
 }
 
-function serializeCookie(
+export function serializeCookie(
   config: Config,
   name: string,
   value: string,

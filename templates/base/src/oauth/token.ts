@@ -1,4 +1,10 @@
-import type { AccessToken, Client, RefreshToken } from '../storage/store.js';
+import type {
+  AccessToken,
+  AuthorizationCode,
+  Client,
+  Grant,
+  RefreshToken,
+} from '../storage/store.js';
 import { readForm, required, single } from './body.js';
 import { authenticateClient } from './client-auth.js';
 import type { OAuthContext } from './context.js';
@@ -6,59 +12,69 @@ import { randomToken, sha256 } from './crypto.js';
 import { OAuthError } from './errors.js';
 import { jsonResponse, type CoreRequest, type CoreResponse } from './http.js';
 import { isValidCodeVerifier, verifyS256 } from './pkce.js';
-import { enforceRateLimit } from './rate-limit.js';
+import { enforceRateLimit, requestAddressKey } from './rate-limit.js';
 import { resolveResource } from './resource.js';
 import { formatScopes, parseScopeParam } from './scopes.js';
 import { TOKEN_RESPONSE_HEADERS } from './security-headers.js';
+import { accessTokenLifetime } from './token-lifetime.js';
 
 interface Issued {
   accessToken: string;
   refreshToken: string;
   access: AccessToken;
   refresh: RefreshToken;
+  expiresIn: number;
 }
 
-interface GrantShape {
-  grantId: string;
-  clientId: string;
-  userId: string;
-  scopes: string[];
-  resource: string;
+interface PairSource {
+  grant: Grant;
+  /** The access token's scopes: the grant's, or fewer when a refresh narrowed them. */
+  accessScopes: string[];
+  /** The grant's end, which every refresh token of the grant shares (quirk refresh-rotation). */
+  refreshExpiresAt: number;
+  /** The refresh token this pair replaces; null for the pair a code is exchanged for. */
+  parentHash: string | null;
 }
 
-function newTokenPair(source: GrantShape, context: OAuthContext): Issued {
+function newTokenPair(source: PairSource, client: Client, context: OAuthContext): Issued {
   const now = context.now();
-  const grant: GrantShape = {
-    grantId: source.grantId,
-    clientId: source.clientId,
-    userId: source.userId,
-    scopes: source.scopes,
-    resource: source.resource,
-  };
+  const { grantId, clientId, userId, resource, scopes } = source.grant;
+  const owner = { grantId, clientId, userId, resource };
+  const expiresIn = accessTokenLifetime(client, context.config);
   const accessToken = randomToken();
   const refreshToken = randomToken();
-  const { config } = context;
   return {
     accessToken,
     refreshToken,
-    access: { tokenHash: sha256(accessToken), ...grant, expiresAt: now + config.accessTokenTtl },
+    access: {
+      tokenHash: sha256(accessToken),
+      ...owner,
+      scopes: source.accessScopes,
+      expiresAt: now + expiresIn,
+    },
+    // The refresh token keeps the grant's scopes, so a later refresh may ask for all of them again (RFC 6749 §6).
     refresh: {
       tokenHash: sha256(refreshToken),
-      ...grant,
-      expiresAt: now + config.refreshTokenTtl,
+      ...owner,
+      scopes,
+      expiresAt: source.refreshExpiresAt,
       rotatedAt: null,
+      parentHash: source.parentHash,
+      retiredAt: null,
     },
+    expiresIn,
   };
 }
 
-function tokenResponse(issued: Issued, context: OAuthContext): CoreResponse {
+function tokenResponse(issued: Issued): CoreResponse {
   return jsonResponse(
     200,
     {
       access_token: issued.accessToken,
       // Lowercase: some strict clients reject "Bearer" (quirk token-type-lowercase).
       token_type: 'bearer',
-      expires_in: context.config.accessTokenTtl,
+      expires_in: issued.expiresIn,
+      // Always, whether or not offline_access was asked for (quirk token-lifetime-overrides).
       refresh_token: issued.refreshToken,
       scope: formatScopes(issued.access.scopes),
     },
@@ -73,36 +89,70 @@ function checkResource(form: URLSearchParams, resource: string, context: OAuthCo
   }
 }
 
-async function exchangeCode(
+/** A second redemption means the code leaked: everything issued from it goes (RFC 6749 §4.1.2). */
+async function refuseReplayedCode(code: AuthorizationCode, context: OAuthContext): Promise<never> {
+  await context.store.revokeGrant(code.grantId, context.now());
+  throw new OAuthError('invalid_grant', 'The authorization code was already used');
+}
+
+/**
+ * Everything a code is bound to, checked before the code is consumed: a request from another
+ * client or with a wrong verifier must not burn the code of the real client.
+ */
+function checkCodeBindings(
+  stored: AuthorizationCode,
   form: URLSearchParams,
   client: Client,
   context: OAuthContext,
-): Promise<CoreResponse> {
-  const code = required(form, 'code');
+): void {
   const redirectUri = required(form, 'redirect_uri');
   const verifier = required(form, 'code_verifier');
-  const result = await context.store.consumeCode(sha256(code));
-  if (result.status === 'not_found')
-    throw new OAuthError('invalid_grant', 'The authorization code is not valid');
-  if (result.status === 'replayed') {
-    // A second redemption means the code leaked: everything issued from it goes (RFC 6749 §4.1.2).
-    await context.store.revokeGrant(result.code.grantId, context.now());
-    throw new OAuthError('invalid_grant', 'The authorization code was already used');
-  }
-  const stored = result.code;
   if (stored.expiresAt <= context.now())
     throw new OAuthError('invalid_grant', 'The authorization code has expired');
   if (stored.clientId !== client.clientId)
     throw new OAuthError('invalid_grant', 'The authorization code was issued to another client');
+  // The code holds the redirect_uri exactly as /authorize matched it (a portless loopback
+  // registration included), so the one right answer is that same string (quirk loopback-matcher-everywhere).
   if (stored.redirectUri !== redirectUri)
     throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
   if (!isValidCodeVerifier(verifier) || !verifyS256(verifier, stored.codeChallenge)) {
     throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge');
   }
   checkResource(form, stored.resource, context);
-  const issued = newTokenPair(stored, context);
+}
+
+async function exchangeCode(
+  form: URLSearchParams,
+  client: Client,
+  context: OAuthContext,
+): Promise<CoreResponse> {
+  const codeHash = sha256(required(form, 'code'));
+  const found = await context.store.findCode(codeHash);
+  if (!found) throw new OAuthError('invalid_grant', 'The authorization code is not valid');
+  if (found.consumed) return refuseReplayedCode(found.code, context);
+  checkCodeBindings(found.code, form, client, context);
+  const result = await context.store.consumeCode(codeHash);
+  if (result.status === 'not_found')
+    throw new OAuthError('invalid_grant', 'The authorization code is not valid');
+  // Another redemption of the same code got there first.
+  if (result.status === 'replayed') return refuseReplayedCode(result.code, context);
+  // The grant may already be revoked by a replay racing this redemption: the tokens saved below
+  // then die with it, and the client that consumed the code still gets its answer.
+  const grant = await context.store.findGrant(result.code.grantId);
+  if (!grant) throw new OAuthError('invalid_grant', 'The authorization code is not valid');
+  const issued = newTokenPair(
+    {
+      grant,
+      accessScopes: grant.scopes,
+      // The grant's absolute lifetime counts from the user's consent, when the grant was created.
+      refreshExpiresAt: grant.createdAt + context.config.refreshTokenTtl,
+      parentHash: null,
+    },
+    client,
+    context,
+  );
   await context.store.saveTokens(issued.access, issued.refresh);
-  return tokenResponse(issued, context);
+  return tokenResponse(issued);
 }
 
 /** A refresh may narrow the scope, never widen it (RFC 6749 §6). */
@@ -116,6 +166,26 @@ function refreshedScopes(form: URLSearchParams, granted: string[]): string[] {
   return scopes;
 }
 
+/**
+ * The grant behind a refresh token, when it still fits this server: after a PUBLIC_URL change or
+ * with its user gone the client must authorize again, and invalid_grant is the answer that makes
+ * clients do so (quirk refresh-invalid-grant).
+ */
+async function grantStillValid(token: RefreshToken, context: OAuthContext): Promise<Grant> {
+  const grant = await context.store.findGrant(token.grantId);
+  if (!grant || grant.revokedAt !== null)
+    throw new OAuthError('invalid_grant', 'The refresh token is not valid');
+  if (grant.resource !== context.config.resource) {
+    throw new OAuthError(
+      'invalid_grant',
+      'The grant was issued for another resource; authorize again',
+    );
+  }
+  if (!(await context.store.findUserById(grant.userId)))
+    throw new OAuthError('invalid_grant', 'The account of this grant no longer exists');
+  return grant;
+}
+
 async function refresh(
   form: URLSearchParams,
   client: Client,
@@ -126,10 +196,16 @@ async function refresh(
   if (!current || current.clientId !== client.clientId || current.expiresAt <= context.now()) {
     throw new OAuthError('invalid_grant', 'The refresh token is not valid');
   }
-  const scopes = refreshedScopes(form, current.scopes);
-  checkResource(form, current.resource, context);
-  const issued = newTokenPair({ ...current, scopes }, context);
-  // Rotation and its grace window are decided atomically by the store (quirk refresh-rotation).
+  const grant = await grantStillValid(current, context);
+  const accessScopes = refreshedScopes(form, grant.scopes);
+  checkResource(form, grant.resource, context);
+  const issued = newTokenPair(
+    { grant, accessScopes, refreshExpiresAt: current.expiresAt, parentHash: oldTokenHash },
+    client,
+    context,
+  );
+  // Rotation, its grace window and the retiring of siblings are decided atomically by the store
+  // (quirk refresh-rotation).
   const result = await context.store.rotateRefreshToken({
     oldTokenHash,
     newRefreshToken: issued.refresh,
@@ -144,17 +220,26 @@ async function refresh(
     );
   if (result.status === 'invalid')
     throw new OAuthError('invalid_grant', 'The refresh token is not valid');
-  return tokenResponse(issued, context);
+  return tokenResponse(issued);
 }
 
 export async function handleToken(
   request: CoreRequest,
   context: OAuthContext,
 ): Promise<CoreResponse> {
-  await enforceRateLimit('token', context.config.rateLimits.token, request, context);
+  // Every claude.ai or ChatGPT user reaches us from a few shared egress addresses, so the address
+  // gets only a high ceiling; the real budget is per client (quirk shared-egress-limits).
+  const { rateLimits } = context.config;
+  await enforceRateLimit(
+    'token-address',
+    rateLimits.tokenPerAddress,
+    requestAddressKey(request, context),
+    context,
+  );
   const form = readForm(request);
   const grantType = required(form, 'grant_type');
   const client = await authenticateClient(request, form, context);
+  await enforceRateLimit('token-client', rateLimits.token, client.clientId, context);
   switch (grantType) {
     case 'authorization_code':
       return exchangeCode(form, client, context);

@@ -3,7 +3,7 @@
  * (an existing database, LDAP, a company SSO session) and keep its signature.
  */
 import { randomUUID } from 'node:crypto';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../oauth/crypto.js';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../passwords/passwords.js';
 import type { Store, User } from '../storage/store.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -24,7 +24,10 @@ export async function createAccount(store: Store, email: string, password: strin
   return user;
 }
 
-/** The user when the password is right. Unknown emails cost the same time as wrong passwords. */
+/**
+ * The user when the password is right. Unknown emails cost the same time as wrong passwords.
+ * (After a good login the server replaces a hash weaker than today's: src/passwords/rehash.ts.)
+ */
 export async function verifyCredentials(
   store: Store,
   email: string,

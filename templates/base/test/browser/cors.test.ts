@@ -233,6 +233,43 @@ describeInChromium('cross-origin fetch from a browser-based client', () => {
       expect(result.headers!['www-authenticate']).toMatch(/^Bearer /);
     });
 
+    it('lets the page send per-tool Mcp-Param-* headers and DPoP: the preflight allows what it asks for (quirk cors-reflect-headers)', async () => {
+      await page.goto(`${allowedOrigin}/app`);
+      const result = await pageFetch(page, `${server.url}/mcp`, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, 'mcp-param-region': 'eu', dpop: 'proof' },
+        body: JSON.stringify(INITIALIZE),
+      });
+      expect(result).toMatchObject({ readable: true, status: 401 });
+      const preflight = exchangesFor(server, 'preflight', '/mcp', allowedOrigin).find((exchange) =>
+        exchange.requestHeaders['access-control-request-headers']?.includes('mcp-param-region'),
+      );
+      expect(
+        listHeader(preflight!.responseHeaders['access-control-allow-headers'] ?? null),
+      ).toEqual(expect.arrayContaining(['mcp-param-region', 'dpop']));
+    });
+
+    it('lets any other origin read the metadata and register, though not reach /mcp (quirk cors-open-oauth)', async () => {
+      await page.goto(`${evilOrigin}/app`);
+      const metadata = await pageFetch(
+        page,
+        `${server.url}/.well-known/oauth-protected-resource/mcp`,
+        { method: 'GET', headers: { 'mcp-protocol-version': MCP_PROTOCOL_VERSION } },
+      );
+      expect(metadata).toMatchObject({ readable: true, status: 200 });
+      const registration = await pageFetch(page, `${server.url}/oauth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: 'Portal',
+          redirect_uris: ['https://portal.example/callback'],
+          token_endpoint_auth_method: 'none',
+        }),
+      });
+      expect(registration).toMatchObject({ readable: true, status: 201 });
+      expect(registration.headers!['access-control-allow-credentials']).toBeUndefined();
+    });
+
     it('refuses a preflighted call from any other origin: the preflight grants nothing and the POST is never sent', async () => {
       await page.goto(`${evilOrigin}/app`);
       const result = await pageFetch(page, `${server.url}/mcp`, {

@@ -1,11 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASELINE_SCOPE, OFFLINE_ACCESS, SCOPES } from '../../src/oauth/scopes.js';
+import {
+  CLAUDE_AI_DOCUMENT,
+  CLAUDE_AI_REGISTRATION,
+  CLAUDE_CALLBACKS,
+  connectAndRefresh,
+  documentClient,
+  startProfileServer,
+  type ProfileServer,
+} from '../helpers/client-profiles.js';
 import { whoami } from '../helpers/mcp.js';
 import {
   authorizeCode,
+  authorizeParams,
   exchangeCode,
   getJson,
-  publicClient,
   refresh,
   registerClient,
   sharedBrowser,
@@ -13,26 +22,9 @@ import {
 } from '../helpers/oauth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const CALLBACK = 'https://claude.ai/api/mcp/auth_callback';
-const CIMD_URL = 'https://claude.ai/oauth/mcp-oauth-client-metadata';
-
-/** What claude.ai's own metadata document says about it (served here without the network). */
-const CLAUDE_DOCUMENT = {
-  client_id: CIMD_URL,
-  client_name: 'Claude',
-  client_uri: 'https://claude.ai',
-  redirect_uris: [CALLBACK],
-  grant_types: ['authorization_code', 'refresh_token'],
-  response_types: ['code'],
-  token_endpoint_auth_method: 'none',
-};
-
-function documentFetch(): typeof fetch {
-  return async (input) => {
-    const url = input instanceof Request ? input.url : String(input);
-    if (url !== CIMD_URL) return new Response('not found', { status: 404 });
-    return Response.json(CLAUDE_DOCUMENT, { headers: { 'cache-control': 'max-age=3600' } });
-  };
+/** claude.ai sends the resource twice and adds scopes of its own (quirks resource-forms, scopes-discoverable). */
+function claudeScope(): string {
+  return `${BASELINE_SCOPE} claudeai ${OFFLINE_ACCESS}`;
 }
 
 describe('client claude.ai / Claude Desktop: DCR with client_secret_post, server-side token exchange', () => {
@@ -48,43 +40,56 @@ describe('client claude.ai / Claude Desktop: DCR with client_secret_post, server
     const prm = await getJson(`${server.url}/.well-known/oauth-protected-resource`);
     expect(prm.status).toBe(200);
     expect(prm.json.authorization_servers).toEqual([server.issuer]);
-    const metadata = await getJson(`${server.issuer}/.well-known/oauth-authorization-server`);
+    const metadata = await getJson(`${server.url}/.well-known/oauth-authorization-server`);
     expect(metadata.status).toBe(200);
     expect(metadata.json.token_endpoint_auth_methods_supported).toContain('client_secret_post');
   });
 
-  it('registers as Claude with client_secret_post and gets a secret', async () => {
-    client = await registerClient(server.url, {
-      client_name: 'Claude',
-      redirect_uris: [CALLBACK],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_post',
-    });
-    expect(client.token_endpoint_auth_method).toBe('client_secret_post');
-    expect(client.client_secret).toEqual(expect.any(String));
+  it('registers as Claude twice within 2 s and gets two separate confidential clients', async () => {
+    const first = await registerClient(server.url, CLAUDE_AI_REGISTRATION);
+    const second = await registerClient(server.url, CLAUDE_AI_REGISTRATION);
+    client = first;
+    for (const registered of [first, second]) {
+      expect(registered.token_endpoint_auth_method).toBe('client_secret_post');
+      expect(registered.client_secret).toEqual(expect.any(String));
+      expect(registered.redirect_uris).toEqual([...CLAUDE_CALLBACKS]);
+    }
+    expect(second.client_id).not.toBe(first.client_id);
+    // Each registration completes a connection of its own, with its own secret.
+    await connectAndRefresh(server, first, { redirectUri: CLAUDE_CALLBACKS[0] });
+    await connectAndRefresh(server, second, { redirectUri: CLAUDE_CALLBACKS[1] });
+    const crossed = await refresh(
+      server.url,
+      { ...second, client_secret: first.client_secret },
+      'any-refresh-token',
+    );
+    expect(crossed.status).toBe(401);
   });
 
-  it('completes the flow with repeated resource, a made-up scope and offline_access, then calls whoami', async () => {
-    const resource = [server.resource, server.resource];
-    const code = await authorizeCode(sharedBrowser(server), client, {
-      scope: `${BASELINE_SCOPE} claudeai ${OFFLINE_ACCESS}`,
-      resource,
-    });
-    expect(`${code.location.origin}${code.location.pathname}`).toBe(CALLBACK);
-    expect(code.location.searchParams.has('iss')).toBe(false);
-    const tokens = await exchangeCode(server.url, client, { ...code, resource });
-    expect(tokens.status).toBe(200);
-    expect(tokens.json.token_type).toBe('bearer');
-    const identity = await whoami(server.url, tokens.json.access_token);
-    expect(identity.clientId).toBe(client.client_id);
-    expect(identity.userId).toBe(server.user.userId);
-    expect(identity.scopes).toEqual(expect.arrayContaining(SCOPES.map((scope) => scope.name)));
+  for (const callback of CLAUDE_CALLBACKS) {
+    it(`completes the flow through ${callback} with repeated resource, a made-up scope and offline_access`, async () => {
+      const resource = [server.resource, server.resource];
+      const code = await authorizeCode(sharedBrowser(server), client, {
+        redirectUri: callback,
+        scope: claudeScope(),
+        resource,
+      });
+      expect(`${code.location.origin}${code.location.pathname}`).toBe(callback);
+      expect(code.location.searchParams.has('iss')).toBe(false);
+      // claude.ai's backend exchanges the code: no browser, no Origin, no cookies.
+      const tokens = await exchangeCode(server.url, client, { ...code, resource });
+      expect(tokens.status).toBe(200);
+      expect(tokens.json.token_type).toBe('bearer');
+      const identity = await whoami(server.url, tokens.json.access_token);
+      expect(identity.clientId).toBe(client.client_id);
+      expect(identity.userId).toBe(server.user.userId);
+      expect(identity.scopes).toEqual(expect.arrayContaining(SCOPES.map((scope) => scope.name)));
 
-    const refreshed = await refresh(server.url, client, tokens.json.refresh_token, { resource });
-    expect(refreshed.status).toBe(200);
-    await whoami(server.url, refreshed.json.access_token);
-  });
+      const refreshed = await refresh(server.url, client, tokens.json.refresh_token, { resource });
+      expect(refreshed.status).toBe(200);
+      await whoami(server.url, refreshed.json.access_token);
+    });
+  }
 
   it('a burst of parallel refreshes with one token keeps the connector alive', async () => {
     const code = await authorizeCode(sharedBrowser(server), client, { resource: server.resource });
@@ -99,41 +104,31 @@ describe('client claude.ai / Claude Desktop: DCR with client_secret_post, server
 });
 
 describe('client claude.ai / Claude Desktop: CIMD https://claude.ai/oauth/mcp-oauth-client-metadata', () => {
-  let server: TestServer;
+  let server: ProfileServer;
 
   beforeAll(async () => {
-    // The document is served by an injected fetch; the setting only skips the DNS check for claude.ai.
-    server = await startTestServer(
-      { CIMD_ALLOW_PRIVATE_ADDRESSES: 'true' },
-      { fetch: documentFetch() },
-    );
+    server = await startProfileServer([CLAUDE_AI_DOCUMENT]);
   });
   afterAll(() => server.close());
 
-  it('completes the flow with the CIMD URL as client_id and no registration', async () => {
-    const client = publicClient(CIMD_URL, [CALLBACK]);
-    const resource = [server.resource, server.resource];
-    const code = await authorizeCode(sharedBrowser(server), client, {
-      scope: `${BASELINE_SCOPE} claudeai`,
-      resource,
+  for (const callback of CLAUDE_CALLBACKS) {
+    it(`completes the flow through ${callback} with the document URL as client_id and no registration`, async () => {
+      const client = documentClient(CLAUDE_AI_DOCUMENT, callback);
+      const resource = [server.resource, server.resource];
+      const { tokens } = await connectAndRefresh(server, client, {
+        scope: claudeScope(),
+        resource,
+      });
+      expect(tokens.scope.split(' ')).toContain(BASELINE_SCOPE);
     });
-    const tokens = await exchangeCode(server.url, client, { ...code, resource });
-    expect(tokens.status).toBe(200);
-    const identity = await whoami(server.url, tokens.json.access_token);
-    expect(identity.clientId).toBe(CIMD_URL);
-  });
+  }
 
   it('the consent page names Claude and claude.ai', async () => {
-    const client = publicClient(CIMD_URL, [CALLBACK]);
-    const page = await sharedBrowser(server).openConsent({
-      response_type: 'code',
-      client_id: client.client_id,
-      redirect_uri: CALLBACK,
-      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-      code_challenge_method: 'S256',
-      state: 'state-1',
-    });
+    const page = await sharedBrowser(server).openConsent(
+      authorizeParams(CLAUDE_AI_DOCUMENT.client_id, CLAUDE_CALLBACKS[0]),
+    );
     expect(page.html).toContain('Claude');
     expect(page.html).toContain('claude.ai');
+    expect(server.documents.hits(CLAUDE_AI_DOCUMENT.client_id)).toBeGreaterThan(0);
   });
 });

@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { whoami } from '../helpers/mcp.js';
 import {
-  authorizeCode,
-  exchangeCode,
-  getJson,
-  refresh,
-  registerClient,
-  sharedBrowser,
-  type RegisteredClient,
-} from '../helpers/oauth.js';
+  GEMINI_CLI_REDIRECT,
+  GEMINI_CLI_REGISTRATION,
+  connectAndRefresh,
+} from '../helpers/client-profiles.js';
+import { getJson, registerClient, type RegisteredClient } from '../helpers/oauth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-
-const REDIRECT = 'http://localhost:7777/oauth/callback';
 
 describe('client Gemini CLI: DCR on localhost:7777 (sometimes another port), exact PRM resource', () => {
   let server: TestServer;
@@ -29,26 +23,13 @@ describe('client Gemini CLI: DCR on localhost:7777 (sometimes another port), exa
   });
 
   it('registers with its callback', async () => {
-    client = await registerClient(server.url, {
-      client_name: 'Gemini CLI MCP Client',
-      redirect_uris: [REDIRECT],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    });
-    expect(client.redirect_uris).toEqual([REDIRECT]);
+    client = await registerClient(server.url, GEMINI_CLI_REGISTRATION);
+    expect(client.redirect_uris).toEqual([GEMINI_CLI_REDIRECT]);
   });
 
-  for (const redirectUri of [REDIRECT, 'http://localhost:41877/oauth/callback']) {
-    it(`completes the flow through ${redirectUri} and calls whoami`, async () => {
-      const code = await authorizeCode(sharedBrowser(server), client, {
-        redirectUri,
-        resource: server.resource,
-      });
-      const tokens = await exchangeCode(server.url, client, { ...code, resource: server.resource });
-      expect(tokens.status).toBe(200);
-      expect((await whoami(server.url, tokens.json.access_token)).clientId).toBe(client.client_id);
-      expect((await refresh(server.url, client, tokens.json.refresh_token)).status).toBe(200);
+  for (const redirectUri of [GEMINI_CLI_REDIRECT, 'http://localhost:41877/oauth/callback']) {
+    it(`completes the flow through ${redirectUri}`, async () => {
+      await connectAndRefresh(server, client, { redirectUri, resource: server.resource });
     });
   }
 });

@@ -27,9 +27,10 @@ describe('flow rule authorization-codes: random, single use, short-lived and bou
   afterAll(() => server.close());
 
   it('has at least 256 bits of randomness (43+ base64url characters) and is never repeated', async () => {
-    const codes = await Promise.all(
-      [1, 2, 3].map(() => authorizeCode(sharedBrowser(server), client)),
-    );
+    const browser = sharedBrowser(server);
+    // Signed in first: three first visits at once would each set a CSRF cookie, and only one can stay.
+    const first = await authorizeCode(browser, client);
+    const codes = [first, ...(await Promise.all([1, 2].map(() => authorizeCode(browser, client))))];
     for (const { code } of codes) expect(code).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     expect(new Set(codes.map(({ code }) => code)).size).toBe(3);
   });
@@ -93,6 +94,40 @@ describe('flow rule authorization-codes: random, single use, short-lived and bou
     });
     expect(result.status).toBe(400);
     expect(result.json.error).toBe('invalid_grant');
+  });
+
+  it('checks client, redirect_uri, verifier and resource before consuming: failed attempts do not burn the code', async () => {
+    const code = await authorizeCode(sharedBrowser(server), client, { redirectUri: REDIRECT });
+    const thief = await registerPublicClient(server.url, [REDIRECT]);
+    const failedAttempts = [
+      await exchangeCode(server.url, client, { ...code, verifier: pkcePair().verifier }),
+      await exchangeCode(server.url, thief, code),
+      await exchangeCode(server.url, client, { ...code, redirectUri: OTHER_REDIRECT }),
+      await exchangeCode(server.url, client, { ...code, resource: 'https://other.example/mcp' }),
+    ];
+    expect(failedAttempts.map((result) => result.json.error)).toEqual([
+      'invalid_grant',
+      'invalid_grant',
+      'invalid_grant',
+      'invalid_target',
+    ]);
+
+    const redeemed = await exchangeCode(server.url, client, code);
+    expect(redeemed.status).toBe(200);
+    expect((await whoami(server.url, redeemed.json.access_token)).clientId).toBe(client.client_id);
+  });
+
+  it('a replay after the real redemption still revokes, whoever presents it', async () => {
+    const code = await authorizeCode(sharedBrowser(server), client);
+    const redeemed = await exchangeCode(server.url, client, code);
+    expect(redeemed.status).toBe(200);
+
+    const replay = await exchangeCode(server.url, client, {
+      ...code,
+      verifier: pkcePair().verifier,
+    });
+    expect(replay.json.error).toBe('invalid_grant');
+    expect((await callTool(server.url, redeemed.json.access_token, 'whoami')).status).toBe(401);
   });
 
   it('is bound to the consented scopes and the resource', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findForm } from '../helpers/html.js';
+import { findForm, linkTargets } from '../helpers/html.js';
 import {
   authorizeParams,
   Browser,
@@ -20,6 +20,8 @@ describe('flow rule authorize-validation: client_id and redirect_uri are checked
   beforeAll(async () => {
     server = await startTestServer();
     client = await registerPublicClient(server.url, [REDIRECT]);
+    // Signs the shared browser in, so that "signed in or not" below really covers both.
+    await sharedBrowser(server).openConsent(authorizeParams(client.client_id, REDIRECT));
   });
   afterAll(() => server.close());
 
@@ -63,23 +65,85 @@ describe('flow rule authorize-validation: client_id and redirect_uri are checked
     );
   });
 
-  it('redirects later errors with error, error_description and state: unsupported response_type', async () => {
-    const request = params({ response_type: 'token' });
-    const response = await sharedBrowser(server).get(authorizeUrl(server.url, request));
-    expect(response.status).toBe(302);
-    const location = new URL(response.headers.get('location')!);
+  /**
+   * An error in a request whose client and redirect_uri are known: our own 400 page, never a redirect,
+   * with one link to the client's redirect URI carrying the error response for the user to follow.
+   */
+  async function expectPageWithReturnLink(
+    browser: Browser,
+    request: AuthorizeParams,
+    redirectUri = REDIRECT,
+  ): Promise<URL> {
+    const response = await browser.get(authorizeUrl(server.url, request));
+    expect(response.status).toBe(400);
+    expect(response.headers.get('location')).toBeNull();
+    const html = await response.text();
+    expect(html).not.toMatch(/http-equiv/i);
+    expect(findForm(html, '/oauth/authorize')).toBeUndefined();
+    const links = linkTargets(html);
+    expect(links).toHaveLength(1);
+    const link = new URL(links[0]!);
+    expect(`${link.origin}${link.pathname}`).toBe(redirectUri);
+    expect(link.searchParams.get('state')).toBe(request.state);
+    return link;
+  }
+
+  const preSignInErrors: [name: string, overrides: Partial<AuthorizeParams>, error: string][] = [
+    ['an unsupported response_type', { response_type: 'token' }, 'unsupported_response_type'],
+    ['a missing code_challenge', { code_challenge: undefined }, 'invalid_request'],
+    ['code_challenge_method=plain', { code_challenge_method: 'plain' }, 'invalid_request'],
+    ['a 42-character code_challenge', { code_challenge: 'a'.repeat(42) }, 'invalid_request'],
+    ['a foreign resource', { resource: 'https://elsewhere.example/mcp' }, 'invalid_target'],
+  ];
+  for (const [name, overrides, error] of preSignInErrors) {
+    it(`rule open-redirect: ${name} is shown on our page (400) with a link back, signed in or not`, async () => {
+      for (const browser of [new Browser(server), sharedBrowser(server)]) {
+        const request = authorizeParams(client.client_id, REDIRECT, overrides);
+        const link = await expectPageWithReturnLink(browser, request);
+        expect(link.searchParams.get('error')).toBe(error);
+        expect(link.searchParams.get('error_description')).toEqual(expect.any(String));
+      }
+    });
+  }
+
+  it('rule open-redirect: a client anyone registered for https://evil.example/cb gets a page, not a 302', async () => {
+    const evil = await registerPublicClient(server.url, ['https://evil.example/cb'], {
+      client_name: 'Totally legit',
+    });
+    const request = authorizeParams(evil.client_id, 'https://evil.example/cb', {
+      response_type: 'bogus',
+    });
+    for (const browser of [new Browser(server), sharedBrowser(server)]) {
+      const link = await expectPageWithReturnLink(browser, request, 'https://evil.example/cb');
+      expect(link.searchParams.get('error')).toBe('unsupported_response_type');
+    }
+  });
+
+  it('rule open-redirect: prompt=none never redirects on its own, signed in or not', async () => {
+    const signedOut = await expectPageWithReturnLink(
+      new Browser(server),
+      params({ prompt: 'none' }),
+    );
+    expect(signedOut.searchParams.get('error')).toBe('login_required');
+    const signedIn = await expectPageWithReturnLink(
+      sharedBrowser(server),
+      params({ prompt: 'none' }),
+    );
+    expect(signedIn.searchParams.get('error')).toBe('consent_required');
+  });
+
+  it("rule open-redirect: the user's own decision after sign-in redirects: Deny gives access_denied and the state", async () => {
+    const request = params();
+    const { location } = await sharedBrowser(server).authorize(request, { decision: 'deny' });
     expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
-    expect(location.searchParams.get('error')).toBe('unsupported_response_type');
-    expect(location.searchParams.get('error_description')).toEqual(expect.any(String));
+    expect(location.searchParams.get('error')).toBe('access_denied');
     expect(location.searchParams.get('state')).toBe(request.state);
   });
 
-  it('redirects a bad resource with invalid_target and the state', async () => {
-    const request = params({ resource: 'https://elsewhere.example/mcp' });
-    const response = await sharedBrowser(server).get(authorizeUrl(server.url, request));
-    expect(response.status).toBe(302);
-    const location = new URL(response.headers.get('location')!);
-    expect(location.searchParams.get('error')).toBe('invalid_target');
+  it('rule open-redirect: leaving every scope unchecked redirects with access_denied and the state', async () => {
+    const request = params();
+    const { location } = await sharedBrowser(server).authorize(request, { scopes: [] });
+    expect(location.searchParams.get('error')).toBe('access_denied');
     expect(location.searchParams.get('state')).toBe(request.state);
   });
 

@@ -88,9 +88,9 @@ describe('flow rule hashed-storage: tokens, codes, secrets and sessions are stor
     );
   });
 
-  it('passwords are stored as salted scrypt hashes', async () => {
+  it('passwords are stored as salted argon2id hashes', async () => {
     const user = await server.store.findUserByEmail(TEST_ACCOUNT.email);
-    expect(user?.passwordHash).toMatch(/^scrypt\$/);
+    expect(user?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$/);
     expect(user?.passwordHash).not.toContain(TEST_ACCOUNT.password);
   });
 });

@@ -3,6 +3,7 @@ import {
   authorizeCode,
   authorizeUrl,
   exchangeCode,
+  linkedErrorResponse,
   pkcePair,
   randomState,
   registerPublicClient,
@@ -38,8 +39,8 @@ describe('flow rule pkce-s256: PKCE is required and only S256 is accepted', () =
         ...overrides,
       }),
     );
-    expect(response.status).toBe(302);
-    const params = new URL(response.headers.get('location')!).searchParams;
+    // Shown on our page with a link back, never redirected (flow rule open-redirect).
+    const params = (await linkedErrorResponse(response)).searchParams;
     expect(params.get('state')).toBe(state);
     expect(params.has('code')).toBe(false);
     return params;

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseChallenge } from '../helpers/headers.js';
+import { parseTrustProxy } from '../../src/oauth/client-address.js';
 import { postJson } from '../helpers/oauth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -134,9 +135,117 @@ describe('flow rule proxy: X-Forwarded-For keys the rate limit with TRUST_PROXY=
     expect(statuses).toEqual([201, 201, 429, 201, 201]);
   });
 
-  it('uses the client end of a forwarded chain', async () => {
-    expect(await registerFrom(server, '198.51.100.7, 10.0.0.1')).toBe(201);
-    expect(await registerFrom(server, '198.51.100.7, 10.0.0.2')).toBe(201);
-    expect(await registerFrom(server, '198.51.100.7, 10.0.0.3')).toBe(429);
+  it('the address is the entry our proxy appended (right-most), not what the client wrote (left-most)', async () => {
+    expect(await registerFrom(server, '10.0.0.1, 198.51.100.7')).toBe(201);
+    expect(await registerFrom(server, '10.0.0.2, 198.51.100.7')).toBe(201);
+    expect(await registerFrom(server, '10.0.0.3, 198.51.100.7')).toBe(429);
+  });
+});
+
+describe('flow rule proxy: fake left-most X-Forwarded-For entries behind one trusted hop', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // One fixed minute, so all 100 registrations land in one rate-limit window.
+    const minute = Math.floor(Date.now() / 1000);
+    server = await startTestServer(
+      { TRUST_PROXY: '1', RATE_LIMIT_REGISTER: '60' },
+      { now: () => minute },
+    );
+  });
+  afterAll(() => server.close());
+
+  it('rule proxy: 100 registrations, each with a new fake client-written address, hit the limit after 60', async () => {
+    const statuses = [];
+    for (let i = 0; i < 100; i++)
+      statuses.push(await registerFrom(server, `192.0.2.${i}, 10.${i}.0.1, 198.51.100.9`));
+    expect(statuses.filter((status) => status === 201)).toHaveLength(60);
+    expect(statuses.slice(60).every((status) => status === 429)).toBe(true);
+  });
+});
+
+describe('flow rule proxy: TRUST_PROXY as a hop count', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ TRUST_PROXY: '2', RATE_LIMIT_REGISTER: '2' });
+  });
+  afterAll(() => server.close());
+
+  it('rule proxy: with 2 hops the client is the second entry from the right', async () => {
+    // [what the client wrote, the client as the outer proxy saw it, the outer proxy] + TCP peer
+    expect(await registerFrom(server, '1.1.1.1, 198.51.100.20, 10.0.0.1')).toBe(201);
+    expect(await registerFrom(server, '2.2.2.2, 198.51.100.20, 10.0.0.2')).toBe(201);
+    expect(await registerFrom(server, '3.3.3.3, 198.51.100.20, 10.0.0.3')).toBe(429);
+    expect(await registerFrom(server, '3.3.3.3, 198.51.100.21, 10.0.0.3')).toBe(201);
+  });
+});
+
+describe('flow rule proxy: TRUST_PROXY as a list of proxy CIDRs', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      TRUST_PROXY: '127.0.0.0/8, 10.0.0.0/8, fd00::/8',
+      RATE_LIMIT_REGISTER: '2',
+    });
+  });
+  afterAll(() => server.close());
+
+  it('rule proxy: entries inside the trusted ranges are skipped from the right; the first other one is the client', async () => {
+    expect(await registerFrom(server, '1.1.1.1, 198.51.100.30, 10.1.2.3')).toBe(201);
+    expect(await registerFrom(server, '2.2.2.2, 198.51.100.30, fd00::1, 10.9.9.9')).toBe(201);
+    expect(await registerFrom(server, '198.51.100.30')).toBe(429);
+    expect(await registerFrom(server, '198.51.100.30, 198.51.100.31')).toBe(201);
+  });
+});
+
+describe('flow rule proxy: a TCP peer outside the trusted CIDRs is the client itself', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ TRUST_PROXY: '10.0.0.0/8', RATE_LIMIT_REGISTER: '2' });
+  });
+  afterAll(() => server.close());
+
+  it('rule proxy: X-Forwarded-For from an untrusted peer (127.0.0.1) is ignored', async () => {
+    expect(await registerFrom(server, '198.51.100.40')).toBe(201);
+    expect(await registerFrom(server, '198.51.100.41')).toBe(201);
+    expect(await registerFrom(server, '198.51.100.42')).toBe(429);
+  });
+});
+
+describe('flow rule proxy: IPv6 addresses count per /64', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ TRUST_PROXY: '1', RATE_LIMIT_REGISTER: '2' });
+  });
+  afterAll(() => server.close());
+
+  it('rule proxy: two addresses in one /64 share a limit; the next /64 has its own', async () => {
+    expect(await registerFrom(server, '2001:db8:1:2::1')).toBe(201);
+    expect(await registerFrom(server, '2001:db8:1:2:ffff:ffff:ffff:fffe')).toBe(201);
+    expect(await registerFrom(server, '2001:0db8:0001:0002:0:0:0:abcd')).toBe(429);
+    expect(await registerFrom(server, '2001:db8:1:3::1')).toBe(201);
+  });
+
+  it('rule proxy: an IPv4-mapped IPv6 address counts as the IPv4 address', async () => {
+    expect(await registerFrom(server, '203.0.113.50')).toBe(201);
+    expect(await registerFrom(server, '::ffff:203.0.113.50')).toBe(201);
+    expect(await registerFrom(server, '::ffff:cb00:7132')).toBe(429);
+  });
+});
+
+describe('flow rule proxy: TRUST_PROXY values', () => {
+  it('rule proxy: true is one hop, false and 0 trust nobody, a list is CIDRs', () => {
+    expect(parseTrustProxy('true')).toEqual({ kind: 'hops', hops: 1 });
+    expect(parseTrustProxy('3')).toEqual({ kind: 'hops', hops: 3 });
+    expect(parseTrustProxy('false')).toEqual({ kind: 'none' });
+    expect(parseTrustProxy('0')).toEqual({ kind: 'none' });
+    expect(parseTrustProxy(undefined)).toEqual({ kind: 'none' });
+    const list = parseTrustProxy('10.0.0.0/8, 192.0.2.10, fd00::/8');
+    expect(list.kind).toBe('proxies');
+    expect(() => parseTrustProxy('10.0.0.0/33')).toThrow(/TRUST_PROXY/);
   });
 });

@@ -7,7 +7,7 @@ import { insertGrant } from '../helpers/tokens.js';
 
 const ALL_SCOPES = SCOPES.map((scope) => scope.name);
 
-describe('flow rule refresh-scope: a refresh may narrow the scope, never widen it', () => {
+describe('flow rule refresh-scope: a refresh may narrow the scope of its access token, never widen the grant', () => {
   let server: TestServer;
 
   beforeAll(async () => {
@@ -32,6 +32,24 @@ describe('flow rule refresh-scope: a refresh may narrow the scope, never widen i
     expect((await whoami(server.url, refreshed.json.access_token)).scopes).toEqual([
       BASELINE_SCOPE,
     ]);
+  });
+
+  it('narrowing narrows only the new access token: the refresh token keeps the grant, and a later refresh asks for all of it again', async () => {
+    const { client, tokens } = await grantTokens(server, { scope: ALL_SCOPES.join(' ') });
+    const granted = tokens.scope.split(' ').sort();
+    const narrowed = await refresh(server.url, client, tokens.refresh_token, {
+      scope: BASELINE_SCOPE,
+    });
+    expect(narrowed.json.scope).toBe(BASELINE_SCOPE);
+
+    const widenedAgain = await refresh(server.url, client, narrowed.json.refresh_token, {
+      scope: granted.join(' '),
+    });
+    expect(widenedAgain.status).toBe(200);
+    expect(widenedAgain.json.scope.split(' ').sort()).toEqual(granted);
+    const full = await refresh(server.url, client, widenedAgain.json.refresh_token);
+    expect(full.json.scope.split(' ').sort()).toEqual(granted);
+    expect((await whoami(server.url, full.json.access_token)).scopes.sort()).toEqual(granted);
   });
 
   it('refuses a scope that was not granted with 400 invalid_scope', async () => {

@@ -108,3 +108,8 @@ export function submission(
   if (options.button) pairs.push([options.button.name, options.button.value]);
   return pairs;
 }
+
+/** The `href` of every link on the page, in document order. */
+export function linkTargets(html: string): string[] {
+  return [...html.matchAll(/<a\b[^>]*>/gi)].map((match) => attributes(match[0]).get('href') ?? '');
+}

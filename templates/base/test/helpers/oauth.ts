@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setCookies } from './headers.js';
-import { findForm, submission, type HtmlForm } from './html.js';
+import { findForm, linkTargets, submission, type HtmlForm } from './html.js';
 import { TEST_ACCOUNT } from './server.js';
 
 /** Everything here talks plain HTTP with global fetch and never follows redirects. */
@@ -284,6 +284,24 @@ export function authorizeUrl(
   return `${serverUrl}${path}?${formBody(params).toString()}`;
 }
 
+/**
+ * The error response that an /authorize error page links back to the client with. Errors found before
+ * the user decided are shown on the server's own 400 page, never redirected (flow rule open-redirect);
+ * throws unless the server answered exactly that.
+ */
+export async function linkedErrorResponse(response: Response): Promise<URL> {
+  const html = await response.text();
+  if (response.status !== 400 || response.headers.get('location') !== null) {
+    throw new Error(
+      `expected the 400 error page, got ${response.status} ${response.headers.get('location') ?? ''}`,
+    );
+  }
+  const links = linkTargets(html);
+  if (links.length !== 1)
+    throw new Error(`expected one link back to the app, found ${links.length}`);
+  return new URL(links[0]!);
+}
+
 export interface ConsentChoice {
   /** The scope checkboxes to submit; default: the ones the page checked. */
   scopes?: readonly string[];
@@ -510,7 +528,7 @@ const sharedBrowsers = new WeakMap<object, Browser>();
 
 /**
  * One browser per test server that stays signed in after its first login, so a file pays for the
- * (deliberately slow) scrypt password check once. Tests about the login page itself use `new Browser`.
+ * (deliberately slow) password check once. Tests about the login page itself use `new Browser`.
  */
 export function sharedBrowser(server: { url: string; issuer: string }): Browser {
   let browser = sharedBrowsers.get(server);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startHttpServer } from '../../src/http/index.js';
+import type { ResolveHost } from '../../src/oauth/document-fetch.js';
 import { createStore } from '../../src/storage/index.js';
 import type { Store, User } from '../../src/storage/store.js';
 import { createAccount } from '../../src/users/accounts.js';
@@ -36,6 +37,10 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Replaces the fetch the server uses for Client ID Metadata Documents. */
   fetch?: typeof fetch;
+  /** Resolves Client ID Metadata Document hosts for the server's own (address-checking) fetch. */
+  resolveHost?: ResolveHost;
+  /** The server's clock, Unix epoch seconds. */
+  now?: () => number;
   /** Wraps the app before it is mounted, e.g. to record or rewrite its answers. */
   wrapApp?: (app: App) => App;
   /** Wraps the store the app uses (the test still gets the real one), e.g. to inject a fault. */
@@ -45,8 +50,8 @@ export interface TestServerOptions {
 let testPasswordHash: string | undefined;
 
 /**
- * Creates the test account. The first time through the real createAccount; after that the scrypt hash
- * (deliberately slow, ~0.1 s) is reused, since every server gets the same password.
+ * Creates the test account. The first time through the real createAccount; after that its password
+ * hash is reused, since every server gets the same password.
  */
 async function addTestAccount(store: Store): Promise<User> {
   if (testPasswordHash === undefined) {
@@ -100,7 +105,10 @@ export async function startTestServer(
     ...storageEnv(dataDir),
     RATE_LIMIT_REGISTER: '100000',
     RATE_LIMIT_TOKEN: '100000',
+    RATE_LIMIT_TOKEN_PER_ADDRESS: '100000',
     RATE_LIMIT_LOGIN: '100000',
+    RATE_LIMIT_LOGIN_ACCOUNT: '100000',
+    RATE_LIMIT_CIMD_FETCH: '100000',
     ...env,
   });
   const store = createStore(config);
@@ -110,6 +118,8 @@ export async function startTestServer(
     config,
     store: options.wrapStore?.(store) ?? store,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const http = await startHttpServer(options.wrapApp?.(app) ?? app, { host: '127.0.0.1', port });
   return {

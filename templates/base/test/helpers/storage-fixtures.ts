@@ -106,9 +106,11 @@ export interface TokenPair {
   refresh: RefreshToken;
 }
 
+/** A new pair of the grant; pass `parentHash` for a pair that replaces that refresh token. */
 export function newTokenPair(
   grant: Grant,
   expiry: { accessExpiresAt?: number; refreshExpiresAt?: number } = {},
+  parentHash: string | null = null,
 ): TokenPair {
   const owner = { grantId: grant.grantId, clientId: grant.clientId, userId: grant.userId };
   const claims = { scopes: grant.scopes, resource: grant.resource };
@@ -125,6 +127,8 @@ export function newTokenPair(
       ...claims,
       expiresAt: expiry.refreshExpiresAt ?? T0 + 30 * 24 * 3600,
       rotatedAt: null,
+      parentHash,
+      retiredAt: null,
     },
   };
 }

@@ -51,6 +51,8 @@ export async function insertGrant(server: TestServer, shape: GrantShape): Promis
       tokenHash: sha256(refreshToken),
       expiresAt: now + (shape.refreshExpiresIn ?? 86400),
       rotatedAt: null,
+      parentHash: null,
+      retiredAt: null,
     },
   );
   return { grantId, accessToken, refreshToken };

@@ -28,9 +28,14 @@ const ROUTES: [string, string][] = [
   ['/token', 'POST'],
   ['/oauth/revoke', 'POST'],
   ['/revoke', 'POST'],
-  ['/oauth/authorize', 'GET'],
-  ['/authorize', 'GET'],
   ['/mcp', 'POST'],
+];
+
+/** Pages the browser navigates to: they answer OPTIONS too, but grant no cross-origin reads (quirk cors-open-oauth). */
+const PAGES: [string, string][] = [
+  ['/oauth/authorize', 'GET'],
+  ['/authorize', 'POST'],
+  ['/oauth/login', 'POST'],
 ];
 
 async function preflight(url: string, origin: string, method: string): Promise<Response> {
@@ -64,7 +69,16 @@ describe('quirk cors-preflight: OPTIONS answers 204 everywhere, before any auth 
         expect.arrayContaining(ALLOWED_HEADERS),
       );
       expect(response.headers.get('access-control-max-age')).toBe('86400');
+      expect(response.headers.get('access-control-allow-credentials')).toBeNull();
       expect(listHeader(response.headers.get('vary'))).toContain('origin');
+    });
+  }
+
+  for (const [path, method] of PAGES) {
+    it(`OPTIONS ${path} is 204 too, before any session or CSRF check, and allows no origin`, async () => {
+      const response = await preflight(`${server.url}${path}`, 'https://claude.ai', method);
+      expect(response.status).toBe(204);
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
     });
   }
 
@@ -97,9 +111,11 @@ describe('quirk cors-preflight: OPTIONS answers 204 everywhere, before any auth 
     }
   });
 
-  it('does not echo an origin that is not allowed, and never answers *', async () => {
-    const response = await preflight(`${server.url}/oauth/token`, 'https://evil.example', 'POST');
+  it('on /mcp does not echo an origin that is not allowed, and never answers *', async () => {
+    const response = await preflight(`${server.url}/mcp`, 'https://evil.example', 'POST');
+    expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('access-control-allow-headers')).toBeNull();
     expect(listHeader(response.headers.get('vary'))).toContain('origin');
   });
 

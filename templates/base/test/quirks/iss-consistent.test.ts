@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkTargets } from '../helpers/html.js';
 import {
   getJson,
   pkcePair,
@@ -41,14 +42,18 @@ async function deny({ server, client }: Setup): Promise<URL> {
   return (await sharedBrowser(server).authorize(request(client), { decision: 'deny' })).location;
 }
 
-/** An error found after client and redirect_uri are validated: redirected, not shown. */
-async function errorRedirect({ server, client }: Setup): Promise<URL> {
+/**
+ * An error found after client and redirect_uri are validated, for a client anyone can register: shown
+ * on our page with a link carrying the error response to the client (flow rule open-redirect).
+ */
+async function errorReturnLink({ server, client }: Setup): Promise<URL> {
   const browser = sharedBrowser(server);
   const response = await browser.get(
     `/oauth/authorize?${new URLSearchParams(request(client, { code_challenge_method: 'plain' }))}`,
   );
-  expect(response.status).toBe(302);
-  return new URL(response.headers.get('location')!);
+  expect(response.status).toBe(400);
+  const [link] = linkTargets(await response.text());
+  return new URL(link!);
 }
 
 describe('quirk iss-consistent: by default no iss anywhere, and nothing advertised', () => {
@@ -78,8 +83,8 @@ describe('quirk iss-consistent: by default no iss anywhere, and nothing advertis
     expect(location.searchParams.has('iss')).toBe(false);
   });
 
-  it('an error redirect from /authorize has no iss', async () => {
-    const location = await errorRedirect(setupDefault);
+  it('the error response linked from the /authorize error page has no iss', async () => {
+    const location = await errorReturnLink(setupDefault);
     expect(location.searchParams.get('error')).toBe('invalid_request');
     expect(location.searchParams.has('iss')).toBe(false);
   });
@@ -116,8 +121,8 @@ describe('quirk iss-consistent: ISS_PARAMETER=emit puts iss on every redirect an
     expect(location.searchParams.get('iss')).toBe(setupEmit.server.issuer);
   });
 
-  it('an error redirect from /authorize carries iss', async () => {
-    const location = await errorRedirect(setupEmit);
+  it('the error response linked from the /authorize error page carries iss', async () => {
+    const location = await errorReturnLink(setupEmit);
     expect(location.searchParams.get('error')).toBe('invalid_request');
     expect(location.searchParams.get('iss')).toBe(setupEmit.server.issuer);
   });

@@ -4,6 +4,7 @@ import {
   authorizeCode,
   authorizeUrl,
   exchangeCode,
+  linkedErrorResponse,
   pkcePair,
   randomState,
   registerPublicClient,
@@ -75,7 +76,7 @@ describe('quirk resource-forms: repeated, comma-separated and JSON-array resourc
     );
   });
 
-  it('redirects a foreign resource at /authorize with invalid_target and the state', async () => {
+  it('answers a foreign resource at /authorize with invalid_target and the state (linked from the error page)', async () => {
     const state = randomState();
     const response = await sharedBrowser(server).get(
       authorizeUrl(server.url, {
@@ -88,8 +89,7 @@ describe('quirk resource-forms: repeated, comma-separated and JSON-array resourc
         resource: 'https://other.example.com/mcp',
       }),
     );
-    expect(response.status).toBe(302);
-    const location = new URL(response.headers.get('location')!);
+    const location = await linkedErrorResponse(response);
     expect(location.searchParams.get('error')).toBe('invalid_target');
     expect(location.searchParams.get('state')).toBe(state);
   });
@@ -106,10 +106,7 @@ describe('quirk resource-forms: repeated, comma-separated and JSON-array resourc
         resource: [server.resource, 'https://other.example.com/mcp'],
       }),
     );
-    expect(response.status).toBe(302);
-    expect(new URL(response.headers.get('location')!).searchParams.get('error')).toBe(
-      'invalid_target',
-    );
+    expect((await linkedErrorResponse(response)).searchParams.get('error')).toBe('invalid_target');
   });
 
   it('refuses the origin alone: the resource is PUBLIC_URL/mcp', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomToken, sha256 } from '../../src/oauth/crypto.js';
-import { findForm, submission } from '../helpers/html.js';
+import { findForm, linkTargets, submission } from '../helpers/html.js';
 import { MCP_PROTOCOL_VERSION } from '../helpers/mcp.js';
 import {
   Browser,
@@ -25,9 +25,10 @@ import { insertGrant } from '../helpers/tokens.js';
 
 /**
  * A catalogue of hostile and broken requests against every endpoint. Each case names the exact
- * answer: an OAuth error as JSON, an HTML error page (never a redirect), or an error redirect to the
- * client's registered redirect URI. No case may produce a 5xx, a stack trace, or a Location that
- * points anywhere but the client's own registered URI.
+ * answer: an OAuth error as JSON, an HTML error page (never a redirect), an error page linking the
+ * error response to the client's registered redirect URI (an error found before the user decided), or
+ * an error redirect there (the user's own decision). No case may produce a 5xx, a stack trace, or a
+ * Location that points anywhere but the client's own registered URI.
  */
 
 const REDIRECT = 'https://app.example.com/callback';
@@ -51,6 +52,7 @@ type Expected =
   | { status: number; error: string }
   | { status: number; page: true }
   | { status: 302; redirectError: string }
+  | { status: 400; linkedError: string }
   | { status: number; ok: true; absent?: string };
 
 interface Case {
@@ -237,6 +239,7 @@ const invalidClient = { status: 401, error: 'invalid_client' };
 const invalidGrant = { status: 400, error: 'invalid_grant' };
 const page = (status: number) => ({ status, page: true as const });
 const redirectError = (error: string) => ({ status: 302 as const, redirectError: error });
+const linkedError = (error: string) => ({ status: 400 as const, linkedError: error });
 const invalidToken = { status: 401, error: 'invalid_token' };
 
 /** One row of the catalogue: what is sent, and the exact answer it must get. */
@@ -424,7 +427,7 @@ const authorizeCases = cases('authorize', [
   [
     'no response_type',
     (f) => authorizeWith(f, { response_type: undefined }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'a client metadata document URL whose host does not resolve',
@@ -434,83 +437,83 @@ const authorizeCases = cases('authorize', [
   [
     'response_type=token',
     (f) => authorizeWith(f, { response_type: 'token' }),
-    redirectError('unsupported_response_type'),
+    linkedError('unsupported_response_type'),
   ],
   [
     'response_type=code token',
     (f) => authorizeWith(f, { response_type: 'code token' }),
-    redirectError('unsupported_response_type'),
+    linkedError('unsupported_response_type'),
   ],
   [
     'no code_challenge',
     (f) => authorizeWith(f, { code_challenge: undefined }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'code_challenge_method=plain',
     (f) => authorizeWith(f, { code_challenge_method: 'plain' }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'no code_challenge_method',
     (f) => authorizeWith(f, { code_challenge_method: undefined }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'a 42-character code_challenge',
     (f) => authorizeWith(f, { code_challenge: 'a'.repeat(42) }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'a 129-character code_challenge',
     (f) => authorizeWith(f, { code_challenge: 'a'.repeat(129) }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'a code_challenge with characters outside base64url',
     (f) => authorizeWith(f, { code_challenge: `${'a'.repeat(42)}=` }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'a duplicate code_challenge',
     (f) => authorizeWith(f, { code_challenge: [pkcePair().challenge, pkcePair().challenge] }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'a duplicate response_type',
     (f) => authorizeWith(f, { response_type: ['code', 'code'] }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'a duplicate scope',
     (f) => authorizeWith(f, { scope: ['mcp:read', 'mcp:write'] }),
-    redirectError('invalid_request'),
+    linkedError('invalid_request'),
   ],
   [
     'a resource on another server',
     (f) => authorizeWith(f, { resource: `https://${ATTACKER}/mcp` }),
-    redirectError('invalid_target'),
+    linkedError('invalid_target'),
   ],
   [
     'prompt=none while signed in',
     (f) => authorizeWith(f, { prompt: 'none' }),
-    redirectError('consent_required'),
+    linkedError('consent_required'),
   ],
   [
     'prompt=none while signed out',
     (f) =>
       new Browser(f.server).get(authorizeUrl(f.server.url, authorizeParams(f, { prompt: 'none' }))),
-    redirectError('login_required'),
+    linkedError('login_required'),
   ],
   [
-    'state with CR LF and a header (echoed encoded, no header injected)',
+    'state with CR LF and a header (refused at the input, no header injected)',
     (f) => authorizeWith(f, { response_type: 'token', state: '\r\nSet-Cookie: injected=1' }),
-    redirectError('unsupported_response_type'),
+    page(400),
   ],
   [
-    'state with NUL and control characters on the consent page',
+    'state with NUL and control characters (refused at the input, nothing echoed)',
     (f) => authorizeWith(f, { state: 'a\u0000b\u0007c\u001b"><script>alert(1)</script>' }),
-    { status: 200, ok: true, absent: '<script>alert(1)</script>' },
+    page(400),
   ],
 ]);
 
@@ -530,25 +533,31 @@ const consentCases = cases('consent', [
     },
     page(400),
   ],
+  ['no pending_request', (f) => consentWith(f, replace('pending_request', undefined)), page(400)],
   [
-    'a redirect_uri swapped for the attacker',
+    'a duplicate pending_request',
+    (f) =>
+      consentWith(f, (fields) => [...fields, fields.find(([name]) => name === 'pending_request')!]),
+    page(400),
+  ],
+  [
+    'a pending_request whose redirect_uri was swapped for the attacker',
+    (f) =>
+      consentWith(f, (fields) => {
+        const sealed = fields.find(([name]) => name === 'pending_request')![1];
+        const [payload, signature] = sealed.split('.');
+        const pending = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+        const params = new URLSearchParams(pending.params);
+        params.set('redirect_uri', `https://${ATTACKER}/callback`);
+        const forged = Buffer.from(JSON.stringify({ ...pending, params: `${params}` }));
+        return replace('pending_request', `${forged.toString('base64url')}.${signature}`)(fields);
+      }),
+    page(400),
+  ],
+  [
+    'a redirect_uri field added for the attacker (ignored: the pending request decides)',
     (f) => consentWith(f, replace('redirect_uri', `https://${ATTACKER}/callback`)),
-    page(400),
-  ],
-  [
-    'a client_id swapped for an unknown client',
-    (f) => consentWith(f, replace('client_id', 'no-such-client')),
-    page(400),
-  ],
-  [
-    'a code_challenge swapped for a short one',
-    (f) => consentWith(f, replace('code_challenge', 'short')),
-    redirectError('invalid_request'),
-  ],
-  [
-    'code_challenge_method swapped for plain',
-    (f) => consentWith(f, replace('code_challenge_method', 'plain')),
-    redirectError('invalid_request'),
+    { status: 302, ok: true },
   ],
   [
     'no decision',
@@ -1085,6 +1094,196 @@ const mcpCases = cases('mcp', [
   ],
 ]);
 
+// ---------------------------------------------------------------- control characters in every field
+
+/**
+ * rule input-hygiene: NUL (PostgreSQL cannot store it), the other C0 controls and DEL are refused at the
+ * input in every field, whatever the storage. TAB, CR and LF too: no field of this server is multi-line.
+ */
+const CONTROL_CHARACTERS: [name: string, character: string][] = [
+  ['NUL', '\u0000'],
+  ['BEL', '\u0007'],
+  ['TAB', '\t'],
+  ['LF', '\n'],
+  ['CR', '\r'],
+  ['ESC', '\u001b'],
+  ['DEL', '\u007f'],
+];
+
+/** One row per field and control character; `send` gets the field and a way to dirty a clean value. */
+function controlCharacterCases(
+  endpoint: string,
+  fields: string[],
+  send: (fixture: Fixture, field: string, dirty: (clean: string) => string) => Promise<Response>,
+  expected: (field: string) => Expected,
+): Case[] {
+  return cases(
+    endpoint,
+    fields.flatMap((field) =>
+      CONTROL_CHARACTERS.map(([name, character]): Row => [
+        `rule input-hygiene: ${name} in ${field}`,
+        (f) => send(f, field, (clean) => `${clean.slice(0, 4)}${character}${clean.slice(4)}`),
+        expected(field),
+      ]),
+    ),
+  );
+}
+
+/** Valid values for the registration fields, so only the control character is wrong. */
+const REGISTRATION_FIELDS: Record<string, unknown> = {
+  client_name: 'Bad input',
+  client_uri: 'https://app.example.com',
+  logo_uri: 'https://app.example.com/logo.png',
+  tos_uri: 'https://app.example.com/tos',
+  policy_uri: 'https://app.example.com/privacy',
+  software_id: 'bad-input',
+  software_version: '1.0.0',
+  scope: 'mcp:read',
+  token_endpoint_auth_method: 'none',
+  application_type: 'web',
+  redirect_uris: [REDIRECT],
+  contacts: ['ops@example.com'],
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+  jwks: { keys: [{ kid: 'key-1' }] },
+};
+
+/** `value` with every string inside it dirtied. */
+function dirtied(value: unknown, dirty: (clean: string) => string): unknown {
+  if (typeof value === 'string') return dirty(value);
+  if (Array.isArray(value)) return value.map((item) => dirtied(item, dirty));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, dirtied(item, dirty)]),
+    );
+  }
+  return value;
+}
+
+const registerControlCases = [
+  ...controlCharacterCases(
+    'register',
+    Object.keys(REGISTRATION_FIELDS),
+    (f, field, dirty) => registerWith(f, { [field]: dirtied(REGISTRATION_FIELDS[field], dirty) }),
+    (field) => (field === 'redirect_uris' ? invalidRedirectUri : invalidMetadata),
+  ),
+  ...controlCharacterCases(
+    'register',
+    ['a field name'],
+    (f, _field, dirty) => registerWith(f, { [dirty('extension')]: 'x' }),
+    () => invalidMetadata,
+  ),
+];
+
+const authorizeControlCases = controlCharacterCases(
+  'authorize',
+  [
+    'response_type',
+    'client_id',
+    'redirect_uri',
+    'code_challenge',
+    'code_challenge_method',
+    'state',
+    'scope',
+    'resource',
+    'prompt',
+    'an unknown parameter',
+    'a parameter name',
+  ],
+  (f, field, dirty) => {
+    if (field === 'an unknown parameter') return authorizeWith(f, { extension: dirty('value') });
+    if (field === 'a parameter name') return authorizeWith(f, { [dirty('extension')]: 'value' });
+    const params = authorizeParams(f, {
+      scope: 'mcp:read',
+      resource: f.server.resource,
+      prompt: 'consent',
+    });
+    return authorizeWith(f, { [field]: dirty(String(params[field])) });
+  },
+  () => page(400),
+);
+
+/** Sets `field` (added when the form has none) to a dirtied copy of its value. */
+function dirtyField(field: string, dirty: (clean: string) => string) {
+  return (fields: [string, string][]): [string, string][] => {
+    const value = fields.find(([name]) => name === field)?.[1] ?? 'value';
+    return [...fields.filter(([name]) => name !== field), [field, dirty(value)]];
+  };
+}
+
+const consentControlCases = controlCharacterCases(
+  'consent',
+  ['csrf_token', 'pending_request', 'scope', 'decision', 'an unknown field'],
+  (f, field, dirty) =>
+    consentWith(f, dirtyField(field === 'an unknown field' ? 'extension' : field, dirty)),
+  () => page(400),
+);
+
+const loginControlCases = controlCharacterCases(
+  'login',
+  ['email', 'password', 'csrf_token', 'return_to'],
+  (f, field, dirty) => loginWith(f, dirtyField(field, dirty)),
+  () => page(400),
+);
+
+const tokenControlCases = [
+  ...controlCharacterCases(
+    'token',
+    [
+      'grant_type',
+      'refresh_token',
+      'client_id',
+      'client_secret',
+      'code',
+      'code_verifier',
+      'redirect_uri',
+      'scope',
+      'resource',
+    ],
+    (f, field, dirty) => {
+      const fields: Record<string, string> = {
+        grant_type: 'refresh_token',
+        refresh_token: f.tokens.refresh_token,
+        client_id: f.app.client_id,
+      };
+      return form(f, '/oauth/token', { ...fields, [field]: dirty(fields[field] ?? 'value') });
+    },
+    () => invalidRequest(),
+  ),
+  ...controlCharacterCases(
+    'token',
+    ['the Basic client_id', 'the Basic client_secret'],
+    (f, field, dirty) => {
+      const id = f.confidential.client_id;
+      const secret = 'a-client-secret';
+      const credentials = field.endsWith('client_id')
+        ? `${encodeURIComponent(dirty(id))}:${secret}`
+        : `${id}:${encodeURIComponent(dirty(secret))}`;
+      return form(
+        f,
+        '/oauth/token',
+        { grant_type: 'refresh_token', refresh_token: 'x' },
+        { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+      );
+    },
+    () => invalidClient,
+  ),
+];
+
+const revokeControlCases = controlCharacterCases(
+  'revoke',
+  ['token', 'token_type_hint', 'client_id', 'client_secret'],
+  (f, field, dirty) => {
+    const fields: Record<string, string> = {
+      token: randomToken(),
+      token_type_hint: 'refresh_token',
+      client_id: f.app.client_id,
+    };
+    return form(f, '/oauth/revoke', { ...fields, [field]: dirty(fields[field] ?? 'value') });
+  },
+  () => invalidRequest(),
+);
+
 const CASES: Case[] = [
   ...registerCases,
   ...authorizeCases,
@@ -1094,6 +1293,12 @@ const CASES: Case[] = [
   ...revokeCases,
   ...metadataCases,
   ...mcpCases,
+  ...registerControlCases,
+  ...authorizeControlCases,
+  ...consentControlCases,
+  ...loginControlCases,
+  ...tokenControlCases,
+  ...revokeControlCases,
 ];
 
 // ---------------------------------------------------------------- checks every case shares
@@ -1126,6 +1331,13 @@ async function check(fixture: Fixture, testCase: Case): Promise<void> {
   } else if ('page' in expected) {
     expect(contentType).toContain('text/html');
     expect(location).toBeNull();
+  } else if ('linkedError' in expected) {
+    expect(contentType).toContain('text/html');
+    expect(location).toBeNull();
+    const links = linkTargets(text).map((href) => new URL(href));
+    expect(links).toHaveLength(1);
+    expect(`${links[0]!.origin}${links[0]!.pathname}`).toBe(REDIRECT);
+    expect(links[0]!.searchParams.get('error')).toBe(expected.linkedError);
   } else if ('redirectError' in expected) {
     const redirect = new URL(location ?? 'missing:');
     expect(`${redirect.origin}${redirect.pathname}`).toBe(REDIRECT);

@@ -75,8 +75,13 @@ function recordingApp(app: App, exchanges: Exchange[], rewrite: ResponseRewrite)
     },
     mcp: {
       ...app.mcp,
-      gate: async (request) => {
-        const result = await app.mcp.gate(request);
+      admit: async (request) => {
+        const admission = await app.mcp.admit(request);
+        if (!admission.ok) record('mcp', request, admission.response);
+        return admission;
+      },
+      gate: (request, auth) => {
+        const result = app.mcp.gate(request, auth);
         record('mcp', request, result.ok ? undefined : result.response);
         return result;
       },

@@ -1,4 +1,5 @@
 import { toNodeHandler } from '@modelcontextprotocol/node';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import express, {
   type NextFunction,
   type Request,
@@ -8,7 +9,13 @@ import express, {
 import type { App } from '../app.js';
 import { OAuthError } from '../oauth/errors.js';
 import { BODY_LIMITS, type CoreRequest, type CoreResponse } from '../oauth/http.js';
-import { runningServer, type ListenOptions, type RunningServer } from './running-server.js';
+import {
+  bodyLeftUnread,
+  nodeServerLifecycle,
+  runningServer,
+  type ListenOptions,
+  type RunningServer,
+} from './running-server.js';
 
 /** The Express adapter: mounts the app's routes and converts requests and responses. Nothing else. */
 
@@ -28,17 +35,28 @@ function toCoreRequest(req: Request, publicUrl: string): CoreRequest {
 
 function send(res: Response, response: CoreResponse): void {
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  if (bodyLeftUnread(res.req)) res.setHeader('connection', 'close');
   if (response.cookies?.length) res.setHeader('set-cookie', response.cookies);
   res.status(response.status).end(response.body ?? '');
 }
 
-/** Raw text of any content type, so the OAuth core parses every body the same way on every framework. */
-const rawBody = (limit: number): RequestHandler => express.text({ type: () => true, limit });
+const tooLarge = () =>
+  new OAuthError('invalid_request', 'The request body is too large', 413).toResponse();
+
+/**
+ * Raw text of any content type, so the OAuth core parses every body the same way on every framework.
+ * A Content-Length over the limit is refused at once: body-parser would first read (and drop) all of it.
+ */
+const rawBody = (limit: number): RequestHandler[] => [
+  (req, res, next) =>
+    Number(req.headers['content-length']) > limit ? send(res, tooLarge()) : next(),
+  express.text({ type: () => true, limit }),
+];
 
 function bodyErrorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {
   const type = (error as { type?: string }).type;
   if (type === 'entity.too.large') {
-    send(res, new OAuthError('invalid_request', 'The request body is too large', 413).toResponse());
+    send(res, tooLarge());
   } else if (typeof type === 'string') {
     send(res, new OAuthError('invalid_request', 'The request body could not be read').toResponse());
   } else {
@@ -62,20 +80,29 @@ export function createExpressApp(app: App): express.Express {
     const limit = route.paths.some((path) => path.endsWith('/register'))
       ? BODY_LIMITS.oauth
       : BODY_LIMITS.form;
-    const handlers = route.method === 'POST' ? [rawBody(limit)] : [];
+    const handlers = route.method === 'POST' ? rawBody(limit) : [];
     const handle: RequestHandler = async (req, res) =>
       send(res, await route.handle(toCoreRequest(req, publicUrl)));
     server[route.method === 'GET' ? 'get' : 'post'](route.paths, ...handlers, handle);
   }
 
   const mcpHandler = toNodeHandler(app.mcp.handler);
-  server.all(app.mcpPath, rawBody(BODY_LIMITS.mcp), async (req, res) => {
+  const refuse = (res: Response, request: CoreRequest, response: CoreResponse) =>
+    send(res, { ...response, headers: { ...app.corsHeaders(request), ...response.headers } });
+  // The bearer is checked before the body is read, so a refused caller uploads nothing.
+  const admitMcp: RequestHandler = async (req, res, next) => {
     const request = toCoreRequest(req, publicUrl);
-    const result = await app.mcp.gate(request);
-    const cors = app.corsHeaders(request);
-    if (!result.ok)
-      return send(res, { ...result.response, headers: { ...cors, ...result.response.headers } });
-    for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+    const admission = await app.mcp.admit(request);
+    if (!admission.ok) return refuse(res, request, admission.response);
+    res.locals.auth = admission.auth;
+    next();
+  };
+  server.all(app.mcpPath, admitMcp, ...rawBody(BODY_LIMITS.mcp), async (req, res) => {
+    const request = toCoreRequest(req, publicUrl);
+    const result = app.mcp.gate(request, res.locals.auth as AuthInfo);
+    if (!result.ok) return refuse(res, request, result.response);
+    for (const [name, value] of Object.entries(app.corsHeaders(request)))
+      res.setHeader(name, value);
     Object.assign(req, { auth: result.auth });
     await mcpHandler(req, res, result.parsedBody);
   });
@@ -104,5 +131,9 @@ export function createExpressApp(app: App): express.Express {
 
 export async function startHttpServer(app: App, options: ListenOptions): Promise<RunningServer> {
   const server = createExpressApp(app).listen(options.port, options.host);
-  return runningServer(server, options.host, () => app.close());
+  return runningServer(
+    server,
+    options.host,
+    nodeServerLifecycle(server, () => app.close()),
+  );
 }

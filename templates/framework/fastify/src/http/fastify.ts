@@ -1,4 +1,5 @@
 import { toNodeHandler } from '@modelcontextprotocol/node';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -9,7 +10,12 @@ import Fastify, {
 import type { App } from '../app.js';
 import { OAuthError } from '../oauth/errors.js';
 import { BODY_LIMITS, type CoreRequest, type CoreResponse } from '../oauth/http.js';
-import { listeningAt, type ListenOptions, type RunningServer } from './running-server.js';
+import {
+  bodyLeftUnread,
+  runningServer,
+  type ListenOptions,
+  type RunningServer,
+} from './running-server.js';
 
 /** The Fastify adapter: mounts the app's routes and converts requests and responses. Nothing else. */
 
@@ -35,6 +41,7 @@ function toCoreRequest(request: FastifyRequest, publicUrl: string): CoreRequest 
 
 function send(reply: FastifyReply, response: CoreResponse): FastifyReply {
   reply.code(response.status).headers(response.headers);
+  if (bodyLeftUnread(reply.request.raw)) reply.header('connection', 'close');
   if (response.cookies?.length) reply.header('set-cookie', response.cookies);
   // Bytes, so Fastify sends the core's content type as it is (it adds a charset to JSON strings and labels
   // other strings text/plain); no payload at all for redirects and 204s, which have no type.
@@ -71,23 +78,29 @@ function appRoutes(app: App): FastifyPluginAsync {
     }
 
     const mcpHandler = toNodeHandler(app.mcp.handler);
+    const refuse = (reply: FastifyReply, request: CoreRequest, response: CoreResponse) =>
+      send(reply, { ...response, headers: { ...app.corsHeaders(request), ...response.headers } });
+    const callers = new WeakMap<FastifyRequest, AuthInfo>();
     instance.route({
       // Every method but OPTIONS, which the preflight route answers; the MCP SDK answers the methods it does not serve.
       method: instance.supportedMethods.filter((method) => method !== 'OPTIONS'),
       url: app.mcpPath,
       bodyLimit: BODY_LIMITS.mcp,
+      // The bearer is checked before the body is read, so a refused caller uploads nothing.
+      onRequest: async (request, reply) => {
+        const coreRequest = toCoreRequest(request, publicUrl);
+        const admission = await app.mcp.admit(coreRequest);
+        if (!admission.ok) return refuse(reply, coreRequest, admission.response);
+        callers.set(request, admission.auth);
+      },
       handler: async (request, reply) => {
         const coreRequest = toCoreRequest(request, publicUrl);
-        const result = await app.mcp.gate(coreRequest);
-        const cors = app.corsHeaders(coreRequest);
-        if (!result.ok)
-          return send(reply, {
-            ...result.response,
-            headers: { ...cors, ...result.response.headers },
-          });
+        const result = app.mcp.gate(coreRequest, callers.get(request)!);
+        if (!result.ok) return refuse(reply, coreRequest, result.response);
         // The MCP SDK writes the (possibly streamed) answer to the Node response itself.
         reply.hijack();
-        for (const [name, value] of Object.entries(cors)) reply.raw.setHeader(name, value);
+        for (const [name, value] of Object.entries(app.corsHeaders(coreRequest)))
+          reply.raw.setHeader(name, value);
         await mcpHandler(
           Object.assign(request.raw, { auth: result.auth }),
           reply.raw,
@@ -115,8 +128,10 @@ function errorResponse(error: FastifyError): CoreResponse {
 export function createFastifyApp(app: App): FastifyInstance {
   const server = Fastify({
     routerOptions: { ignoreTrailingSlash: true },
-    // close() ends keep-alive and in-flight connections too, so a stopping server never hangs on a client.
-    forceCloseConnections: true,
+    // close() ends idle keep-alive connections; runningServer() ends busy ones (at once, or after a drain).
+    forceCloseConnections: 'idle',
+    // Requests that still arrive on open connections while the server stops get the app's own answers.
+    return503OnClosing: false,
     // Errors Fastify meets before routing (a path that cannot be decoded) get the same answers as the rest.
     frameworkErrors: (error, _request, reply) => send(reply, errorResponse(error)),
   });
@@ -133,6 +148,9 @@ export function createFastifyApp(app: App): FastifyInstance {
 export async function startHttpServer(app: App, options: ListenOptions): Promise<RunningServer> {
   const server = createFastifyApp(app);
   await server.listen({ host: options.host, port: options.port });
-  // forceCloseConnections ends open connections, and the onClose hook releases the app.
-  return { ...listeningAt(server.server, options.host), close: () => server.close() };
+  // Fastify's close() waits for open connections, then its onClose hook releases the app.
+  return runningServer(server.server, options.host, {
+    stop: () => server.close(),
+    release: async () => {},
+  });
 }

@@ -1,15 +1,22 @@
 import type { Server } from 'node:http';
 import { serve, type HttpBindings } from '@hono/node-server';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { App } from '../app.js';
 import { OAuthError } from '../oauth/errors.js';
 import { BODY_LIMITS, type CoreRequest, type CoreResponse } from '../oauth/http.js';
-import { runningServer, type ListenOptions, type RunningServer } from './running-server.js';
+import {
+  bodyLeftUnread,
+  nodeServerLifecycle,
+  runningServer,
+  type ListenOptions,
+  type RunningServer,
+} from './running-server.js';
 
 /** The Hono adapter (on Node): mounts the app's routes and converts requests and responses. Nothing else. */
 
-type Env = { Bindings: HttpBindings };
+type Env = { Bindings: HttpBindings; Variables: { auth: AuthInfo } };
 
 const NOT_FOUND: CoreResponse = {
   status: 404,
@@ -79,10 +86,17 @@ const limitBody = (maxSize: number): MiddlewareHandler<Env> =>
       ),
   });
 
+/** An answer given before the body was read in full ends the connection (see bodyLeftUnread). */
+const closeAfterEarlyAnswer: MiddlewareHandler<Env> = async (c, next) => {
+  await next();
+  if (bodyLeftUnread(c.env.incoming)) c.res.headers.set('connection', 'close');
+};
+
 export function createHonoApp(app: App): Hono<Env> {
   // strict: false accepts a trailing slash on every route, without a redirect.
   const server = new Hono<Env>({ strict: false });
   const { publicUrl } = app.config;
+  server.use(closeAfterEarlyAnswer);
 
   for (const path of app.preflightPaths) {
     server.options(path, async (c) =>
@@ -102,12 +116,21 @@ export function createHonoApp(app: App): Hono<Env> {
     }
   }
 
-  server.all(app.mcpPath, limitBody(BODY_LIMITS.mcp), async (c) => {
+  const refuse = (request: CoreRequest, response: CoreResponse) =>
+    toResponse({ ...response, headers: { ...app.corsHeaders(request), ...response.headers } });
+  // The bearer is checked before the body is read, so a refused caller uploads nothing.
+  const admitMcp: MiddlewareHandler<Env> = async (c, next) => {
+    const request = await toCoreRequest(c, publicUrl, false);
+    const admission = await app.mcp.admit(request);
+    if (!admission.ok) return refuse(request, admission.response);
+    c.set('auth', admission.auth);
+    await next();
+  };
+  server.all(app.mcpPath, admitMcp, limitBody(BODY_LIMITS.mcp), async (c) => {
     const request = await toCoreRequest(c, publicUrl, true);
-    const result = await app.mcp.gate(request);
+    const result = app.mcp.gate(request, c.get('auth'));
     const cors = app.corsHeaders(request);
-    if (!result.ok)
-      return toResponse({ ...result.response, headers: { ...cors, ...result.response.headers } });
+    if (!result.ok) return refuse(request, result.response);
     const response = await app.mcp.handler.fetch(c.req.raw, {
       authInfo: result.auth,
       parsedBody: result.parsedBody,
@@ -137,5 +160,9 @@ export async function startHttpServer(app: App, options: ListenOptions): Promise
     port: options.port,
     hostname: options.host,
   }) as Server;
-  return runningServer(server, options.host, () => app.close());
+  return runningServer(
+    server,
+    options.host,
+    nodeServerLifecycle(server, () => app.close()),
+  );
 }

@@ -1,10 +1,12 @@
 import type { Config } from '../config.js';
 import {
+  CLIENT_USE_RESOLUTION_SECONDS,
   DuplicateKeyError,
   type AccessToken,
   type AuthorizationCode,
   type CachedClientMetadata,
   type Client,
+  type ClientRetention,
   type ConsumeCodeResult,
   type Grant,
   type RefreshToken,
@@ -12,19 +14,10 @@ import {
   type RotateRefreshResult,
   type Session,
   type Store,
+  type StoredCode,
   type User,
+  refreshTokenStanding,
 } from './store.js';
-
-interface StoredCode {
-  code: AuthorizationCode;
-  consumed: boolean;
-}
-
-interface RateLimitWindow {
-  windowStart: number;
-  expiresAt: number;
-  hits: number;
-}
 
 /**
  * Keeps everything in this process's memory: a restart forgets every client, grant and account,
@@ -40,6 +33,8 @@ export function createStore(_config: Config): Store {
 
 class MemoryStore implements Store {
   private readonly clients = new Map<string, Client>();
+  /** Client id → when it last authenticated at the token endpoint (quirk client-retention). */
+  private readonly clientLastUsedAt = new Map<string, number>();
   private readonly grants = new Map<string, Grant>();
   private readonly codes = new Map<string, StoredCode>();
   private readonly accessTokens = new Map<string, AccessToken>();
@@ -48,11 +43,12 @@ class MemoryStore implements Store {
   private readonly userIdsByEmail = new Map<string, string>();
   private readonly sessions = new Map<string, Session>();
   private readonly clientMetadata = new Map<string, CachedClientMetadata>();
-  private readonly rateLimits = new Map<string, RateLimitWindow>();
 
   async init(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  async ping(): Promise<void> {}
 
   async createClient(client: Client): Promise<void> {
     if (this.clients.has(client.clientId)) throw new DuplicateKeyError('client');
@@ -68,6 +64,10 @@ class MemoryStore implements Store {
     if (this.codes.has(code.codeHash)) throw new DuplicateKeyError('authorization code');
     this.grants.set(grant.grantId, copy(grant));
     this.codes.set(code.codeHash, { code: copy(code), consumed: false });
+  }
+
+  async findCode(codeHash: string): Promise<StoredCode | undefined> {
+    return copy(this.codes.get(codeHash));
   }
 
   async consumeCode(codeHash: string): Promise<ConsumeCodeResult> {
@@ -113,17 +113,21 @@ class MemoryStore implements Store {
       return { status: 'invalid' };
     }
     const previous = copy(token);
-    if (token.rotatedAt === null) {
-      this.storeTokenPair(newAccessToken, newRefreshToken);
-      token.rotatedAt = now;
-      return { status: 'rotated', previous };
+    const standing = refreshTokenStanding(token, now, graceSeconds);
+    if (standing === 'retired') {
+      this.markGrantRevoked(token.grantId, now);
+      return { status: 'reused', previous };
     }
-    if (now - token.rotatedAt < graceSeconds) {
-      this.storeTokenPair(newAccessToken, newRefreshToken);
-      return { status: 'grace', previous };
-    }
-    this.markGrantRevoked(token.grantId, now);
-    return { status: 'reused', previous };
+    this.storeTokenPair(newAccessToken, newRefreshToken);
+    if (standing === 'grace') return { status: 'grace', previous };
+    token.rotatedAt = now;
+    if (token.parentHash !== null) this.retireFamily(token.parentHash, oldTokenHash, now);
+    return { status: 'rotated', previous };
+  }
+
+  async retireRefreshToken(tokenHash: string, now: number): Promise<void> {
+    const token = this.refreshTokens.get(tokenHash);
+    if (token && token.retiredAt === null) token.retiredAt = now;
   }
 
   async createUser(user: User): Promise<void> {
@@ -142,6 +146,11 @@ class MemoryStore implements Store {
 
   async findUserById(userId: string): Promise<User | undefined> {
     return copy(this.users.get(userId));
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    const user = this.users.get(userId);
+    if (user) user.passwordHash = passwordHash;
   }
 
   async createSession(session: Session): Promise<void> {
@@ -170,17 +179,6 @@ class MemoryStore implements Store {
     this.clientMetadata.set(entry.url, copy(entry));
   }
 
-  async hitRateLimit(key: string, windowSeconds: number, now: number): Promise<number> {
-    const windowStart = now - (now % windowSeconds);
-    const current = this.rateLimits.get(key);
-    if (current && current.windowStart >= windowStart) {
-      current.hits += 1;
-      return current.hits;
-    }
-    this.rateLimits.set(key, { windowStart, expiresAt: windowStart + windowSeconds, hits: 1 });
-    return 1;
-  }
-
   async purgeExpired(now: number): Promise<void> {
     const isDead = (token: { expiresAt: number; grantId: string }) =>
       token.expiresAt <= now || !this.isLiveGrant(token.grantId);
@@ -196,12 +194,54 @@ class MemoryStore implements Store {
 
     deleteWhere(this.sessions, (session) => session.expiresAt <= now);
     deleteWhere(this.clientMetadata, (entry) => entry.expiresAt <= now);
-    deleteWhere(this.rateLimits, (window) => window.expiresAt <= now);
+  }
+
+  async recordClientUse(clientId: string, now: number): Promise<void> {
+    const last = this.clientLastUsedAt.get(clientId);
+    if (
+      !this.clients.has(clientId) ||
+      (last !== undefined && now - last < CLIENT_USE_RESOLUTION_SECONDS)
+    )
+      return;
+    this.clientLastUsedAt.set(clientId, now);
+  }
+
+  async purgeStaleClients(now: number, retention: ClientRetention): Promise<number> {
+    const holdingLiveGrant = new Set<string>();
+    const live = (item: { expiresAt: number; grantId: string }) =>
+      item.expiresAt > now && this.isLiveGrant(item.grantId);
+    for (const { code } of this.codes.values()) if (live(code)) holdingLiveGrant.add(code.clientId);
+    for (const token of this.accessTokens.values())
+      if (live(token)) holdingLiveGrant.add(token.clientId);
+    for (const token of this.refreshTokens.values())
+      if (live(token)) holdingLiveGrant.add(token.clientId);
+    let purged = 0;
+    for (const client of this.clients.values()) {
+      if (holdingLiveGrant.has(client.clientId)) continue;
+      const lastUsedAt = this.clientLastUsedAt.get(client.clientId);
+      const stale =
+        lastUsedAt === undefined
+          ? client.createdAt <= now - retention.unusedSeconds
+          : lastUsedAt <= now - retention.usedSeconds;
+      if (!stale) continue;
+      this.clients.delete(client.clientId);
+      this.clientLastUsedAt.delete(client.clientId);
+      purged += 1;
+    }
+    return purged;
   }
 
   private markGrantRevoked(grantId: string, now: number): void {
     const grant = this.grants.get(grantId);
     if (grant && grant.revokedAt === null) grant.revokedAt = now;
+  }
+
+  /** Retires the parent and every child of it except the survivor (a scan: demo-sized data). */
+  private retireFamily(parentHash: string, survivorHash: string, now: number): void {
+    for (const [tokenHash, token] of this.refreshTokens) {
+      const inFamily = tokenHash === parentHash || token.parentHash === parentHash;
+      if (inFamily && tokenHash !== survivorHash && token.retiredAt === null) token.retiredAt = now;
+    }
   }
 
   private isLiveGrant(grantId: string): boolean {

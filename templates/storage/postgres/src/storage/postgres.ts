@@ -7,13 +7,16 @@ import {
   type QueryResultRow,
 } from 'pg';
 import type { Config } from '../config.js';
+import { isNetworkError, reportingOutages } from './outage.js';
 import { migrate } from './postgres-schema.js';
 import {
+  CLIENT_USE_RESOLUTION_SECONDS,
   DuplicateKeyError,
   type AccessToken,
   type AuthorizationCode,
   type CachedClientMetadata,
   type Client,
+  type ClientRetention,
   type ConsumeCodeResult,
   type Grant,
   type RefreshToken,
@@ -21,8 +24,10 @@ import {
   type RotateRefreshResult,
   type Session,
   type Store,
+  type StoredCode,
   type TokenEndpointAuthMethod,
   type User,
+  refreshTokenStanding,
 } from './store.js';
 
 const UNIQUE_VIOLATION = '23505';
@@ -41,11 +46,33 @@ const RECORD_NAMES: Record<string, string> = {
 /**
  * PostgreSQL through a pg connection pool, so any number of server instances can share one database.
  * consumeCode and rotateRefreshToken decide under row locks: a conditional UPDATE for codes, and
- * SELECT ... FOR UPDATE inside a transaction for refresh tokens. Whichever instance gets the lock
+ * SELECT ... FOR UPDATE of the grant's row inside a transaction for refresh tokens. Whichever instance gets the lock
  * first decides; the others wait for it and then see its result.
  */
 export function createStore(config: Config): Store {
-  return new PostgresStore(config.databaseUrl, config.databaseSchema);
+  return reportingOutages(new PostgresStore(config.databaseUrl, config.databaseSchema), isOutage);
+}
+
+/**
+ * How long a connection attempt (or the wait for a free pooled connection) and one query may take.
+ * Short enough that an unreachable database answers 503 in seconds instead of hanging requests, long
+ * enough that a burst of refreshes queueing on one row lock never trips it.
+ */
+const CONNECT_TIMEOUT_MS = 2000;
+const QUERY_TIMEOUT_MS = 5000;
+
+/** SQLSTATE classes of a server that is going away or full: 08 connection, 57P0x shutdown, 53300 too many connections. */
+const UNAVAILABLE_SQLSTATE = /^(08|57P0|53300)/;
+
+/** pg's own messages for a connection that broke, timed out or never came up. */
+const CONNECTION_FAILURE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
+
+function isOutage(error: unknown): boolean {
+  if (error instanceof DatabaseError) return UNAVAILABLE_SQLSTATE.test(error.code ?? '');
+  return (
+    isNetworkError(error) || (error instanceof Error && CONNECTION_FAILURE.test(error.message))
+  );
 }
 
 class PostgresStore implements Store {
@@ -60,6 +87,10 @@ class PostgresStore implements Store {
       // Every connection resolves table names in the configured schema.
       options: `-c search_path=${schema}`,
       types: epochSecondsAsNumbers(),
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      // A connection whose peer vanished (no RST) is found dead instead of waiting forever.
+      keepAlive: true,
     });
     // A pooled connection that breaks while idle is discarded and replaced on the next query;
     // without a listener the error would crash the process.
@@ -86,6 +117,10 @@ class PostgresStore implements Store {
 
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
   }
 
   async createClient(client: Client): Promise<void> {
@@ -148,6 +183,14 @@ class PostgresStore implements Store {
     });
   }
 
+  async findCode(codeHash: string): Promise<StoredCode | undefined> {
+    const row = await this.first<CodeRow>(
+      'SELECT * FROM authorization_codes WHERE code_hash = $1',
+      [codeHash],
+    );
+    return row && { code: fromCodeRow(row), consumed: row.consumed };
+  }
+
   async consumeCode(codeHash: string): Promise<ConsumeCodeResult> {
     // A concurrent UPDATE of the same row waits for this one to commit, then re-checks
     // `NOT consumed` against the committed row and matches nothing: only one caller consumes.
@@ -206,35 +249,53 @@ class PostgresStore implements Store {
   async rotateRefreshToken(input: RotateRefreshInput): Promise<RotateRefreshResult> {
     const { oldTokenHash, newAccessToken, newRefreshToken, now, graceSeconds } = input;
     return this.transaction(async (client): Promise<RotateRefreshResult> => {
-      // The row lock makes concurrent rotations of one token take turns; each one that waited
-      // reads the row as the one before it left it (rotated_at set).
+      // Every rotation in a grant takes the grant's row lock first, so rotations of one token or of
+      // siblings take turns (and never deadlock over each other's rows); each statement after the
+      // lock reads what the transactions before it committed.
+      const grant = await client.query<{ grant_id: string }>(
+        `SELECT grant_id FROM grants
+         WHERE grant_id = (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1)
+           AND revoked_at IS NULL
+         FOR UPDATE`,
+        [oldTokenHash],
+      );
+      const grantId = grant.rows[0]?.grant_id;
+      if (grantId === undefined) return { status: 'invalid' };
       const { rows } = await client.query<RefreshTokenRow>(
-        `SELECT refresh_tokens.* FROM refresh_tokens JOIN grants USING (grant_id)
-         WHERE token_hash = $1 AND grants.revoked_at IS NULL
-         FOR UPDATE OF refresh_tokens`,
+        'SELECT * FROM refresh_tokens WHERE token_hash = $1',
         [oldTokenHash],
       );
       const row = rows[0];
       if (!row || row.expires_at <= now) return { status: 'invalid' };
       const previous = fromRefreshTokenRow(row);
-      if (previous.rotatedAt === null) {
-        await client.query('UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1', [
-          oldTokenHash,
-          now,
-        ]);
-        await insertTokenPair(client, newAccessToken, newRefreshToken);
-        return { status: 'rotated', previous };
+      const standing = refreshTokenStanding(previous, now, graceSeconds);
+      if (standing === 'retired') {
+        await client.query('UPDATE grants SET revoked_at = $2 WHERE grant_id = $1', [grantId, now]);
+        return { status: 'reused', previous };
       }
-      if (now - previous.rotatedAt < graceSeconds) {
-        await insertTokenPair(client, newAccessToken, newRefreshToken);
-        return { status: 'grace', previous };
+      await insertTokenPair(client, newAccessToken, newRefreshToken);
+      if (standing === 'grace') return { status: 'grace', previous };
+      await client.query('UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1', [
+        oldTokenHash,
+        now,
+      ]);
+      if (previous.parentHash !== null) {
+        // The first use of this token confirms it reached the client: its parent and siblings retire.
+        await client.query(
+          `UPDATE refresh_tokens SET retired_at = $3
+           WHERE (token_hash = $1 OR parent_hash = $1) AND token_hash <> $2 AND retired_at IS NULL`,
+          [previous.parentHash, oldTokenHash, now],
+        );
       }
-      await client.query(
-        'UPDATE grants SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL',
-        [previous.grantId, now],
-      );
-      return { status: 'reused', previous };
+      return { status: 'rotated', previous };
     });
+  }
+
+  async retireRefreshToken(tokenHash: string, now: number): Promise<void> {
+    await this.query(
+      'UPDATE refresh_tokens SET retired_at = $2 WHERE token_hash = $1 AND retired_at IS NULL',
+      [tokenHash, now],
+    );
   }
 
   async createUser(user: User): Promise<void> {
@@ -254,6 +315,13 @@ class PostgresStore implements Store {
   async findUserById(userId: string): Promise<User | undefined> {
     const row = await this.first<UserRow>('SELECT * FROM users WHERE user_id = $1', [userId]);
     return row && fromUserRow(row);
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.query('UPDATE users SET password_hash = $2 WHERE user_id = $1', [
+      userId,
+      passwordHash,
+    ]);
   }
 
   async createSession(session: Session): Promise<void> {
@@ -294,18 +362,20 @@ class PostgresStore implements Store {
     );
   }
 
-  async hitRateLimit(key: string, windowSeconds: number, now: number): Promise<number> {
+  async hitRateLimit(key: string, windowSeconds: number, now: number, hits = 1): Promise<number> {
     const windowStart = now - (now % windowSeconds);
     // Concurrent hits on one key queue on its row lock, so every hit is counted.
     // A hit in a later window starts a new count; SET expressions all read the row's old values.
     const row = await this.first<{ hits: number }>(
-      `INSERT INTO rate_limits AS existing (key, window_start, expires_at, hits) VALUES ($1, $2, $3, 1)
+      `INSERT INTO rate_limits AS existing (key, window_start, expires_at, hits) VALUES ($1, $2, $3, $4)
        ON CONFLICT (key) DO UPDATE SET
-         hits = CASE WHEN excluded.window_start > existing.window_start THEN 1 ELSE existing.hits + 1 END,
+         hits = CASE WHEN excluded.window_start > existing.window_start THEN excluded.hits
+                     ELSE existing.hits + excluded.hits END,
          window_start = greatest(existing.window_start, excluded.window_start),
          expires_at = greatest(existing.expires_at, excluded.expires_at)
        RETURNING hits`,
-      [key, windowStart, windowStart + windowSeconds],
+      // One row per key and window size, like a Redis counter.
+      [`${windowSeconds}:${key}`, windowStart, windowStart + windowSeconds, hits],
     );
     return row!.hits;
   }
@@ -330,6 +400,32 @@ class PostgresStore implements Store {
       await client.query('DELETE FROM client_metadata_cache WHERE expires_at <= $1', [now]);
       await client.query('DELETE FROM rate_limits WHERE expires_at <= $1', [now]);
     });
+  }
+
+  async recordClientUse(clientId: string, now: number): Promise<void> {
+    // The condition makes a burst of refreshes one write: rows it does not match are not locked.
+    await this.query(
+      `UPDATE clients SET last_used_at = $2
+       WHERE client_id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)`,
+      [clientId, now, now - CLIENT_USE_RESOLUTION_SECONDS],
+    );
+  }
+
+  async purgeStaleClients(now: number, retention: ClientRetention): Promise<number> {
+    // A live grant: not revoked, with a code or token not expired yet (quirk client-retention).
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM clients
+       WHERE CASE WHEN last_used_at IS NULL THEN created_at <= $3 ELSE last_used_at <= $2 END
+         AND NOT EXISTS (
+           SELECT 1 FROM grants g
+           WHERE g.client_id = clients.client_id AND g.revoked_at IS NULL AND (
+             EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.grant_id = g.grant_id AND r.expires_at > $1)
+             OR EXISTS (SELECT 1 FROM access_tokens a WHERE a.grant_id = g.grant_id AND a.expires_at > $1)
+             OR EXISTS (SELECT 1 FROM authorization_codes c
+                        WHERE c.grant_id = g.grant_id AND c.expires_at > $1)))`,
+      [now, now - retention.usedSeconds, now - retention.unusedSeconds],
+    );
+    return rowCount ?? 0;
   }
 
   private async query(text: string, values: unknown[]): Promise<void> {
@@ -362,9 +458,12 @@ class PostgresStore implements Store {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
+      // A connection that broke cannot roll back; the server discards the transaction itself.
+      if (isOutage(error)) broken = error as Error;
+      else
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
       throw asDuplicateKeyError(error);
     } finally {
       // A connection that could not roll back is closed instead of going back to the pool.
@@ -378,22 +477,15 @@ async function insertTokenPair(
   access: AccessToken,
   refresh: RefreshToken,
 ): Promise<void> {
+  // One statement, one round trip: rotations hold their grant's lock while this runs.
   await client.query(
-    `INSERT INTO access_tokens (token_hash, grant_id, client_id, user_id, scopes, resource, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      access.tokenHash,
-      access.grantId,
-      access.clientId,
-      access.userId,
-      access.scopes,
-      access.resource,
-      access.expiresAt,
-    ],
-  );
-  await client.query(
-    `INSERT INTO refresh_tokens (token_hash, grant_id, client_id, user_id, scopes, resource, expires_at, rotated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `WITH access AS (
+       INSERT INTO access_tokens (token_hash, grant_id, client_id, user_id, scopes, resource, expires_at)
+       VALUES ($11, $12, $13, $14, $15, $16, $17)
+     )
+     INSERT INTO refresh_tokens (token_hash, grant_id, client_id, user_id, scopes, resource, expires_at,
+       rotated_at, parent_hash, retired_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [
       refresh.tokenHash,
       refresh.grantId,
@@ -403,6 +495,15 @@ async function insertTokenPair(
       refresh.resource,
       refresh.expiresAt,
       refresh.rotatedAt,
+      refresh.parentHash,
+      refresh.retiredAt,
+      access.tokenHash,
+      access.grantId,
+      access.clientId,
+      access.userId,
+      access.scopes,
+      access.resource,
+      access.expiresAt,
     ],
   );
 }
@@ -486,6 +587,8 @@ interface AccessTokenRow {
 
 interface RefreshTokenRow extends AccessTokenRow {
   rotated_at: number | null;
+  parent_hash: string | null;
+  retired_at: number | null;
 }
 
 interface UserRow {
@@ -560,7 +663,12 @@ function fromAccessTokenRow(row: AccessTokenRow): AccessToken {
 }
 
 function fromRefreshTokenRow(row: RefreshTokenRow): RefreshToken {
-  return { ...fromAccessTokenRow(row), rotatedAt: row.rotated_at };
+  return {
+    ...fromAccessTokenRow(row),
+    rotatedAt: row.rotated_at,
+    parentHash: row.parent_hash,
+    retiredAt: row.retired_at,
+  };
 }
 
 function fromUserRow(row: UserRow): User {

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import { isNetworkError, reportingOutages } from './outage.js';
 import { defineScripts, type RunScript } from './redis-scripts.js';
 import {
   DuplicateKeyError,
@@ -7,6 +8,7 @@ import {
   type AuthorizationCode,
   type CachedClientMetadata,
   type Client,
+  type ClientRetention,
   type ConsumeCodeResult,
   type Grant,
   type RefreshToken,
@@ -14,6 +16,7 @@ import {
   type RotateRefreshResult,
   type Session,
   type Store,
+  type StoredCode,
   type User,
 } from './store.js';
 
@@ -22,6 +25,9 @@ import {
  * Records are JSON; codes, tokens and grants are hashes so scripts can change one field.
  *
  *   P client:<clientId>            string  Client
+ *   P client-grants:<clientId>     set     grantIds of the client (some may be gone already)
+ *   P clients-unused               zset    clientId -> createdAt of clients never used
+ *   P clients-used                 zset    clientId -> when it last used the token endpoint
  *   P user:<userId>                string  User
  *   P user-email:<email>           string  userId (the email index; emails are lowercased)
  *   P grant:<grantId>              hash    record (Grant without revokedAt), revoked_at
@@ -29,7 +35,8 @@ import {
  *                                          the grant's codes and tokens, so revoking can find them
  *   P code:<codeHash>              hash    record, grant_id, expires_at, uses
  *   P access:<tokenHash>           hash    record, grant_id, expires_at
- *   P refresh:<tokenHash>          hash    record, grant_id, expires_at, rotated_at
+ *   P refresh:<tokenHash>          hash    record, grant_id, expires_at, rotated_at, parent_hash,
+ *                                          retired_at, children (names of the tokens issued from it)
  *   P session:<sessionHash>        string  Session
  *   P cimd:<url>                   string  CachedClientMetadata
  *   P rate:<seconds>:<start>:<key> string  hits in the window starting at <start>
@@ -57,7 +64,21 @@ const MINIMUM_REDIS_MAJOR_VERSION = 7;
  * (see redis-scripts.ts), which Redis runs atomically.
  */
 export function createStore(config: Config): Store {
-  return new RedisStore(config.redisUrl, config.redisKeyPrefix);
+  return reportingOutages(new RedisStore(config.redisUrl, config.redisKeyPrefix), isOutage);
+}
+
+/** How long connecting and one command may take before the request answers 503. */
+const CONNECT_TIMEOUT_MS = 1000;
+const COMMAND_TIMEOUT_MS = 1000;
+
+/** ioredis's own messages for a command that could not be sent or answered (ReplyErrors are Redis's answers). */
+const CONNECTION_FAILURE =
+  /^(Connection is closed|Stream isn't writeable|Command timed out|Reached the max retries per request limit)/;
+
+function isOutage(error: unknown): boolean {
+  return (
+    isNetworkError(error) || (error instanceof Error && CONNECTION_FAILURE.test(error.message))
+  );
 }
 
 class RedisStore implements Store {
@@ -72,7 +93,15 @@ class RedisStore implements Store {
     private readonly prefix: string,
   ) {
     this.expiriesKey = `${prefix}expiries`;
-    this.redis = new Redis(redisUrl, { lazyConnect: true });
+    this.redis = new Redis(redisUrl, {
+      lazyConnect: true,
+      // While Redis is unreachable a command fails at once (503) instead of queueing until it is back;
+      // ioredis keeps reconnecting in the background, so the server recovers by itself.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+    });
     // ioredis reconnects by itself and reports each failed attempt: after init, say it once per outage.
     this.redis.on('error', (error: Error) => {
       if (this.initialised && error.message !== this.lastError)
@@ -113,6 +142,10 @@ class RedisStore implements Store {
     else this.redis.disconnect();
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async createClient(client: Client): Promise<void> {
     const stored = await this.redis.set(
       this.key('client', client.clientId),
@@ -120,6 +153,8 @@ class RedisStore implements Store {
       'NX',
     );
     if (stored === null) throw new DuplicateKeyError('client');
+    // Until its first use the client is a candidate for the unused-client purge (quirk client-retention).
+    await this.redis.zadd(`${this.prefix}clients-unused`, client.createdAt, client.clientId);
   }
 
   async findClient(clientId: string): Promise<Client | undefined> {
@@ -140,6 +175,12 @@ class RedisStore implements Store {
       ttlUntil(code.expiresAt),
     );
     if (typeof duplicate === 'string') throw new DuplicateKeyError(duplicate);
+  }
+
+  async findCode(codeHash: string): Promise<StoredCode | undefined> {
+    const [record, uses] = await this.redis.hmget(this.key('code', codeHash), 'record', 'uses');
+    if (!record) return undefined;
+    return { code: JSON.parse(record) as AuthorizationCode, consumed: Number(uses) > 0 };
   }
 
   async consumeCode(codeHash: string): Promise<ConsumeCodeResult> {
@@ -185,33 +226,41 @@ class RedisStore implements Store {
   }
 
   async findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined> {
-    const found = (await this.run('findLiveToken', this.prefix, `refresh:${tokenHash}`, '')) as
-      [string, string] | null;
-    return found ? refreshTokenFrom(found[0], found[1]) : undefined;
+    const found = (await this.run(
+      'findLiveToken',
+      this.prefix,
+      `refresh:${tokenHash}`,
+      '',
+    )) as StoredRefreshFields | null;
+    return found ? refreshTokenFrom(found) : undefined;
   }
 
   async rotateRefreshToken(input: RotateRefreshInput): Promise<RotateRefreshResult> {
     const { oldTokenHash, newAccessToken, newRefreshToken, now, graceSeconds } = input;
-    const [status, record, rotatedAt] = (await this.run(
+    const [status, ...fields] = (await this.run(
       'rotateRefreshToken',
       this.prefix,
       `refresh:${oldTokenHash}`,
       now,
       graceSeconds,
       ...tokenPairArguments(newAccessToken, newRefreshToken),
-    )) as [string, string?, string?];
+    )) as [string, ...string[]];
     switch (status) {
       case 'invalid':
         return { status: 'invalid' };
       case 'duplicate':
-        throw new DuplicateKeyError(record ?? 'token');
+        throw new DuplicateKeyError(fields[0] ?? 'token');
       case 'rotated':
       case 'grace':
       case 'reused':
-        return { status, previous: refreshTokenFrom(record!, rotatedAt!) };
+        return { status, previous: refreshTokenFrom(fields as StoredRefreshFields) };
       default:
         throw new Error(`unexpected answer from the rotateRefreshToken script: ${status}`);
     }
+  }
+
+  async retireRefreshToken(tokenHash: string, now: number): Promise<void> {
+    await this.run('retireRefreshToken', this.prefix, `refresh:${tokenHash}`, now);
   }
 
   async createUser(user: User): Promise<void> {
@@ -233,6 +282,10 @@ class RedisStore implements Store {
 
   async findUserById(userId: string): Promise<User | undefined> {
     return parse<User>(await this.redis.get(this.key('user', userId)));
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.run('setPasswordHash', this.prefix, userId, passwordHash);
   }
 
   async createSession(session: Session): Promise<void> {
@@ -280,29 +333,43 @@ class RedisStore implements Store {
       .exec();
   }
 
-  async hitRateLimit(key: string, windowSeconds: number, now: number): Promise<number> {
+  async hitRateLimit(key: string, windowSeconds: number, now: number, hits = 1): Promise<number> {
     const windowStart = now - (now % windowSeconds);
     const windowEnd = windowStart + windowSeconds;
-    // One counter per window: a hit in a later window lands on a new key and starts from 1.
+    // One counter per window: a hit in a later window lands on a new key and starts over.
     const name = `rate:${windowSeconds}:${windowStart}:${key}`;
     const results = await this.redis
       .multi()
-      .incr(this.prefix + name)
+      .incrby(this.prefix + name, hits)
       .expire(this.prefix + name, ttlUntil(windowEnd), 'NX')
       .zadd(this.expiriesKey, 'NX', windowEnd, name)
       .exec();
-    const [error, hits] = results?.[0] ?? [
+    const [error, total] = results?.[0] ?? [
       new Error('the rate-limit transaction was aborted'),
       null,
     ];
     if (error) throw error;
-    return hits as number;
+    return total as number;
   }
 
   async purgeExpired(now: number): Promise<void> {
     while ((await this.run('purgeExpired', this.prefix, now, PURGE_BATCH_SIZE)) === 1) {
       // A full batch: there may be more.
     }
+  }
+
+  async recordClientUse(clientId: string, now: number): Promise<void> {
+    await this.run('recordClientUse', this.prefix, clientId, now);
+  }
+
+  async purgeStaleClients(now: number, retention: ClientRetention): Promise<number> {
+    return (await this.run(
+      'purgeStaleClients',
+      this.prefix,
+      now,
+      now - retention.usedSeconds,
+      now - retention.unusedSeconds,
+    )) as number;
   }
 
   private key(kind: string, id: string): string {
@@ -318,7 +385,8 @@ function ttlUntil(expiresAt: number): number {
 
 /** The arguments storeTokenPair (redis-scripts.ts) reads. */
 function tokenPairArguments(access: AccessToken, refresh: RefreshToken): Array<string | number> {
-  const { rotatedAt: _rotatedAt, ...refreshRecord } = refresh;
+  // What can change, and the parent the scripts read, are hash fields beside the record.
+  const { rotatedAt: _rotatedAt, parentHash, retiredAt: _retiredAt, ...refreshRecord } = refresh;
   return [
     `access:${access.tokenHash}`,
     JSON.stringify(access),
@@ -329,13 +397,24 @@ function tokenPairArguments(access: AccessToken, refresh: RefreshToken): Array<s
     refresh.expiresAt,
     ttlUntil(refresh.expiresAt),
     access.grantId,
+    parentHash ?? '',
   ];
 }
 
-function refreshTokenFrom(record: string, rotatedAt: string): RefreshToken {
+/** record, rotated_at, parent_hash, retired_at of a refresh token hash, '' for a missing field. */
+type StoredRefreshFields = [string, string, string, string];
+
+function refreshTokenFrom([
+  record,
+  rotatedAt,
+  parentHash,
+  retiredAt,
+]: StoredRefreshFields): RefreshToken {
   return {
-    ...(JSON.parse(record) as Omit<RefreshToken, 'rotatedAt'>),
+    ...(JSON.parse(record) as Omit<RefreshToken, 'rotatedAt' | 'parentHash' | 'retiredAt'>),
     rotatedAt: rotatedAt === '' ? null : Number(rotatedAt),
+    parentHash: parentHash === '' ? null : parentHash,
+    retiredAt: retiredAt === '' ? null : Number(retiredAt),
   };
 }
 

@@ -100,6 +100,24 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rate_limits_expires_at ON rate_limits (expires_at);
   `,
+  // 0.2.0: refresh token families (quirk refresh-rotation). Tokens from 0.1.0 have no parent.
+  `
+  ALTER TABLE refresh_tokens ADD COLUMN parent_hash TEXT;
+  ALTER TABLE refresh_tokens ADD COLUMN retired_at INTEGER;
+  CREATE INDEX refresh_tokens_parent_hash ON refresh_tokens (parent_hash);
+  `,
+  // 0.2.0: rate limits are counted in the server process (src/oauth/rate-limit.ts).
+  `
+  DROP TABLE rate_limits;
+  `,
+  // 0.2.0: when each client last used the token endpoint (quirk client-retention). A client from
+  // 0.1.0 counts as used when it last got a grant, so an upgrade never makes it look unused.
+  `
+  ALTER TABLE clients ADD COLUMN last_used_at INTEGER;
+  UPDATE clients SET last_used_at =
+    (SELECT max(created_at) FROM grants WHERE grants.client_id = clients.client_id);
+  CREATE INDEX grants_client_id ON grants (client_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

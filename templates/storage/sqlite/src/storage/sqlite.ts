@@ -5,11 +5,13 @@ import Database from 'libsql';
 import { ConfigError, type Config } from '../config.js';
 import { migrate } from './sqlite-schema.js';
 import {
+  CLIENT_USE_RESOLUTION_SECONDS,
   DuplicateKeyError,
   type AccessToken,
   type AuthorizationCode,
   type CachedClientMetadata,
   type Client,
+  type ClientRetention,
   type ConsumeCodeResult,
   type Grant,
   type RefreshToken,
@@ -17,8 +19,10 @@ import {
   type RotateRefreshResult,
   type Session,
   type Store,
+  type StoredCode,
   type TokenEndpointAuthMethod,
   type User,
+  refreshTokenStanding,
 } from './store.js';
 
 /** How long a write waits for another connection's transaction to finish before giving up. */
@@ -65,6 +69,10 @@ class SqliteStore implements Store {
     this.open = undefined;
   }
 
+  async ping(): Promise<void> {
+    this.connection.db.prepare('SELECT 1').get();
+  }
+
   async createClient(client: Client): Promise<void> {
     insertOnce('client', () => this.connection.statements.insertClient.run(toClientRow(client)));
   }
@@ -78,6 +86,11 @@ class SqliteStore implements Store {
     insertOnce('grant or authorization code', () =>
       this.connection.createGrantWithCode.immediate(grant, code),
     );
+  }
+
+  async findCode(codeHash: string): Promise<StoredCode | undefined> {
+    const row = this.connection.statements.findCode.get(codeHash) as CodeRow | undefined;
+    return row && { code: fromCodeRow(row), consumed: row.consumed === 1 };
   }
 
   async consumeCode(codeHash: string): Promise<ConsumeCodeResult> {
@@ -118,6 +131,10 @@ class SqliteStore implements Store {
     return insertOnce('token', () => this.connection.rotateRefreshToken.immediate(input));
   }
 
+  async retireRefreshToken(tokenHash: string, now: number): Promise<void> {
+    this.connection.statements.retireRefreshToken.run({ token_hash: tokenHash, now });
+  }
+
   async createUser(user: User): Promise<void> {
     insertOnce('user', () => this.connection.statements.insertUser.run(toUserRow(user)));
   }
@@ -131,6 +148,13 @@ class SqliteStore implements Store {
   async findUserById(userId: string): Promise<User | undefined> {
     const row = this.connection.statements.findUserById.get(userId) as UserRow | undefined;
     return row && fromUserRow(row);
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    this.connection.statements.setPasswordHash.run({
+      user_id: userId,
+      password_hash: passwordHash,
+    });
   }
 
   async createSession(session: Session): Promise<void> {
@@ -162,18 +186,25 @@ class SqliteStore implements Store {
     this.connection.statements.upsertClientMetadata.run(toClientMetadataRow(entry));
   }
 
-  async hitRateLimit(key: string, windowSeconds: number, now: number): Promise<number> {
-    const windowStart = now - (now % windowSeconds);
-    const row = this.connection.statements.hitRateLimit.get({
-      key,
-      window_start: windowStart,
-      expires_at: windowStart + windowSeconds,
-    }) as { hits: number };
-    return row.hits;
-  }
-
   async purgeExpired(now: number): Promise<void> {
     this.connection.purgeExpired.immediate(now);
+  }
+
+  async recordClientUse(clientId: string, now: number): Promise<void> {
+    this.connection.statements.recordClientUse.run({
+      client_id: clientId,
+      now,
+      recorded_before: now - CLIENT_USE_RESOLUTION_SECONDS,
+    });
+  }
+
+  async purgeStaleClients(now: number, retention: ClientRetention): Promise<number> {
+    const { changes } = this.connection.statements.purgeStaleClients.run({
+      now,
+      used_before: now - retention.usedSeconds,
+      registered_before: now - retention.unusedSeconds,
+    });
+    return Number(changes);
   }
 }
 
@@ -233,21 +264,31 @@ function prepareStatements(db: Database.Database) {
 
     insertRefreshToken: db.prepare(`
       INSERT INTO refresh_tokens (token_hash, grant_id, client_id, user_id, scopes, resource,
-        expires_at, rotated_at)
+        expires_at, rotated_at, parent_hash, retired_at)
       VALUES (@token_hash, @grant_id, @client_id, @user_id, @scopes, @resource,
-        @expires_at, @rotated_at)`),
+        @expires_at, @rotated_at, @parent_hash, @retired_at)`),
     findRefreshTokenOfLiveGrant: db.prepare(`
       SELECT refresh_tokens.* FROM refresh_tokens JOIN grants USING (grant_id)
       WHERE token_hash = ? AND grants.revoked_at IS NULL`),
     markRefreshTokenRotated: db.prepare(
       'UPDATE refresh_tokens SET rotated_at = @now WHERE token_hash = @token_hash',
     ),
+    retireRefreshToken: db.prepare(`
+      UPDATE refresh_tokens SET retired_at = @now
+      WHERE token_hash = @token_hash AND retired_at IS NULL`),
+    retireRefreshFamily: db.prepare(`
+      UPDATE refresh_tokens SET retired_at = @now
+      WHERE (token_hash = @parent_hash OR parent_hash = @parent_hash)
+        AND token_hash <> @survivor_hash AND retired_at IS NULL`),
 
     insertUser: db.prepare(`
       INSERT INTO users (user_id, email, password_hash, created_at)
       VALUES (@user_id, @email, @password_hash, @created_at)`),
     findUserByEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
     findUserById: db.prepare('SELECT * FROM users WHERE user_id = ?'),
+    setPasswordHash: db.prepare(
+      'UPDATE users SET password_hash = @password_hash WHERE user_id = @user_id',
+    ),
 
     insertSession: db.prepare(`
       INSERT INTO sessions (session_hash, user_id, expires_at)
@@ -265,16 +306,6 @@ function prepareStatements(db: Database.Database) {
       VALUES (@url, @document, @expires_at)
       ON CONFLICT (url) DO UPDATE SET document = excluded.document, expires_at = excluded.expires_at`),
 
-    // A hit in a later window starts a new count; SET expressions all read the row's old values.
-    hitRateLimit: db.prepare(`
-      INSERT INTO rate_limits (key, window_start, expires_at, hits)
-      VALUES (@key, @window_start, @expires_at, 1)
-      ON CONFLICT (key) DO UPDATE SET
-        hits = CASE WHEN excluded.window_start > window_start THEN 1 ELSE hits + 1 END,
-        window_start = max(window_start, excluded.window_start),
-        expires_at = max(expires_at, excluded.expires_at)
-      RETURNING hits`),
-
     purgeCodes: db.prepare(`
       DELETE FROM authorization_codes WHERE expires_at <= ?
         OR grant_id NOT IN (SELECT grant_id FROM grants WHERE revoked_at IS NULL)`),
@@ -291,7 +322,22 @@ function prepareStatements(db: Database.Database) {
         AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.grant_id = grants.grant_id)`),
     purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     purgeClientMetadata: db.prepare('DELETE FROM client_metadata_cache WHERE expires_at <= ?'),
-    purgeRateLimits: db.prepare('DELETE FROM rate_limits WHERE expires_at <= ?'),
+
+    recordClientUse: db.prepare(`
+      UPDATE clients SET last_used_at = @now
+      WHERE client_id = @client_id AND (last_used_at IS NULL OR last_used_at <= @recorded_before)`),
+    // A live grant: not revoked, with a code or token not expired yet (quirk client-retention).
+    purgeStaleClients: db.prepare(`
+      DELETE FROM clients
+      WHERE CASE WHEN last_used_at IS NULL THEN created_at <= @registered_before
+                 ELSE last_used_at <= @used_before END
+        AND NOT EXISTS (
+          SELECT 1 FROM grants g
+          WHERE g.client_id = clients.client_id AND g.revoked_at IS NULL AND (
+            EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.grant_id = g.grant_id AND r.expires_at > @now)
+            OR EXISTS (SELECT 1 FROM access_tokens a WHERE a.grant_id = g.grant_id AND a.expires_at > @now)
+            OR EXISTS (SELECT 1 FROM authorization_codes c
+                       WHERE c.grant_id = g.grant_id AND c.expires_at > @now)))`),
   };
 }
 
@@ -327,17 +373,22 @@ function prepareTransactions(db: Database.Database, statements: Statements) {
         RefreshTokenRow | undefined;
       if (!row || row.expires_at <= now) return { status: 'invalid' };
       const previous = fromRefreshTokenRow(row);
-      if (previous.rotatedAt === null) {
-        statements.markRefreshTokenRotated.run({ token_hash: oldTokenHash, now });
-        insertTokenPair(newAccessToken, newRefreshToken);
-        return { status: 'rotated', previous };
+      const standing = refreshTokenStanding(previous, now, graceSeconds);
+      if (standing === 'retired') {
+        statements.revokeGrant.run({ grant_id: previous.grantId, now });
+        return { status: 'reused', previous };
       }
-      if (now - previous.rotatedAt < graceSeconds) {
-        insertTokenPair(newAccessToken, newRefreshToken);
-        return { status: 'grace', previous };
+      insertTokenPair(newAccessToken, newRefreshToken);
+      if (standing === 'grace') return { status: 'grace', previous };
+      statements.markRefreshTokenRotated.run({ token_hash: oldTokenHash, now });
+      if (previous.parentHash !== null) {
+        statements.retireRefreshFamily.run({
+          parent_hash: previous.parentHash,
+          survivor_hash: oldTokenHash,
+          now,
+        });
       }
-      statements.revokeGrant.run({ grant_id: previous.grantId, now });
-      return { status: 'reused', previous };
+      return { status: 'rotated', previous };
     }),
 
     purgeExpired: db.transaction((now: number) => {
@@ -348,7 +399,6 @@ function prepareTransactions(db: Database.Database, statements: Statements) {
       statements.purgeUnreferencedGrants.run();
       statements.purgeSessions.run(now);
       statements.purgeClientMetadata.run(now);
-      statements.purgeRateLimits.run(now);
     }),
   };
 }
@@ -417,6 +467,8 @@ interface AccessTokenRow {
 
 interface RefreshTokenRow extends AccessTokenRow {
   rotated_at: number | null;
+  parent_hash: string | null;
+  retired_at: number | null;
 }
 
 interface UserRow {
@@ -543,11 +595,21 @@ function fromAccessTokenRow(row: AccessTokenRow): AccessToken {
 }
 
 function toRefreshTokenRow(token: RefreshToken): RefreshTokenRow {
-  return { ...toAccessTokenRow(token), rotated_at: token.rotatedAt };
+  return {
+    ...toAccessTokenRow(token),
+    rotated_at: token.rotatedAt,
+    parent_hash: token.parentHash,
+    retired_at: token.retiredAt,
+  };
 }
 
 function fromRefreshTokenRow(row: RefreshTokenRow): RefreshToken {
-  return { ...fromAccessTokenRow(row), rotatedAt: row.rotated_at };
+  return {
+    ...fromAccessTokenRow(row),
+    rotatedAt: row.rotated_at,
+    parentHash: row.parent_hash,
+    retiredAt: row.retired_at,
+  };
 }
 
 function toUserRow(user: User): UserRow {
