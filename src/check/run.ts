@@ -75,7 +75,7 @@ export async function runCheck(options: CheckOptions, progress: StageProgress = 
     ['cors', () => runCors(context)],
     ['registration', () => runRegistration(context)],
     ['authorize', () => runAuthorize(context)],
-    ['token', () => runToken(context)],
+    ['token', () => runToken(context, Boolean(options.login))],
   ];
   if (options.login) {
     const login = options.login;
