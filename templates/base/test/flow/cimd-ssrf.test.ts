@@ -194,6 +194,39 @@ describe('rule cimd-ssrf: no connection to a private address, in any spelling', 
   });
 });
 
+describe('rule cimd-ssrf: the connection goes to the address that was checked (DNS rebinding)', () => {
+  let trap: Trap;
+  let server: TestServer;
+  const lookups: string[] = [];
+
+  beforeAll(async () => {
+    trap = await startTrap();
+    // The first answer is public (an example.com address: this machine cannot reach it, nor does the test
+    // need it to), every later one is loopback, and the system resolver says loopback for "localhost" too.
+    // A guard that checks one resolution and connects with another reaches the trap.
+    server = await startTestServer(
+      {},
+      {
+        resolveHost: async (hostname) => {
+          lookups.push(hostname);
+          return lookups.length === 1 ? ['93.184.215.14'] : ['127.0.0.1'];
+        },
+      },
+    );
+  });
+  afterAll(async () => {
+    await server.close();
+    await trap.close();
+  });
+
+  it('rule cimd-ssrf: a name that answers public, then loopback, is resolved once and never reaches loopback', async () => {
+    const response = await authorize(server, `https://localhost:${trap.port}/client.json`);
+    expect(response.status).toBe(400);
+    expect(trap.connections).toBe(0);
+    expect(lookups).toEqual(['localhost']);
+  }, 20_000);
+});
+
 describe('rule cimd-ssrf: a closed port reads like any other failure', () => {
   it('rule cimd-ssrf: the same message for a closed port (test-only switch on) as for a private address', async () => {
     const open = await startTestServer({ CIMD_ALLOW_PRIVATE_ADDRESSES: 'true' });

@@ -29,6 +29,11 @@ const UNSAFE: [string, Record<string, string>, RegExp][] = [
     /SESSION_SECRET is too predictable/,
   ],
   ['a short SESSION_SECRET', { SESSION_SECRET: 'short' }, /SESSION_SECRET must be at least 32/],
+  [
+    'the test-only password hash cost',
+    { PASSWORD_HASH_COST: 'test' },
+    /PASSWORD_HASH_COST=test is for test suites only/,
+  ],
 ];
 
 describe('rule production: the real server entry refuses to start on an unsafe setting', () => {

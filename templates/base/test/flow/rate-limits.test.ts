@@ -157,6 +157,13 @@ describe('flow rule rate-limits: the login POST is also limited per account, wit
     expect((await right(knownBrowser, '198.51.100.1')).status).toBe(302);
   });
 
+  it('rule rate-limits: a forged known-device cookie does not skip the wait', async () => {
+    const [issuedAt] = knownBrowser.jar.cookies.get('mcp_known_device')!.split('.');
+    const forged = new Browser(server);
+    forged.jar.cookies.set('mcp_known_device', `${issuedAt}.${'0'.repeat(64)}`);
+    expect((await right(forged, '203.0.113.9')).status).toBe(429);
+  });
+
   it('rule rate-limits: the failures are forgotten after 15 minutes', async () => {
     clock = T + 900;
     expect((await right(new Browser(server), '203.0.113.8')).status).toBe(302);

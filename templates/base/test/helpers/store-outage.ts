@@ -196,4 +196,55 @@ export function describeStoreOutage(setting: StorageServerSetting): void {
       expect((await revoke(server.url, client, access)).status).toBe(200);
     });
   });
+
+  describe(`rule store-outage: a ${setting.label} that goes silent (no reset, no answer) is an outage too, never a hang`, () => {
+    let proxy: TcpProxy;
+    let server: TestServer;
+    let client: RegisteredClient;
+    let tokens: TokenResponse;
+
+    beforeAll(async () => {
+      proxy = await TcpProxy.start(target(setting.url));
+      server = await startTestServer({ [setting.envVar]: proxy.proxiedUrl(setting.url) });
+      ({ client, tokens } = await grantTokens(server));
+      vi.spyOn(console, 'error').mockImplementation(() => {});
+      proxy.silence();
+    });
+    afterAll(async () => {
+      vi.restoreAllMocks();
+      await server?.close();
+      await proxy?.close();
+    });
+
+    const signal = () => AbortSignal.timeout(HANG_MS);
+
+    it(
+      'rule store-outage: after a silent drop /token answers 503 temporarily_unavailable',
+      async () => {
+        const response = await fetch(`${server.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'refresh_token',
+            refresh_token: tokens.refresh_token,
+            client_id: client.client_id,
+          }).toString(),
+          signal: signal(),
+        });
+        await expectStoreUnavailableJson(response);
+      },
+      HANG_MS + 5_000,
+    );
+
+    it(
+      'rule store-outage: after a silent drop /mcp and /readyz answer 503',
+      async () => {
+        const result = await mcpCall(server.url, tokens.access_token, 'tools/list');
+        expect(result.status).toBe(503);
+        expect(result.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect((await fetch(`${server.url}/readyz`, { signal: signal() })).status).toBe(503);
+      },
+      2 * HANG_MS + 5_000,
+    );
+  });
 }

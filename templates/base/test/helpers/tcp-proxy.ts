@@ -4,11 +4,14 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 /**
  * A TCP proxy between the server and its storage server, so a test can take the storage away and
  * give it back: cut() resets every open connection and every new one (as a database that went down
- * or a dropped network path looks to the server), restore() forwards again.
+ * or a dropped network path looks to the server), silence() stops forwarding without a word (a path
+ * that went dead with no reset, the case only the store's own timeouts can end), restore() forwards again.
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly held = new Set<Socket>();
   private cut_ = false;
+  private silent = false;
 
   private constructor(
     private readonly listener: Server,
@@ -43,12 +46,22 @@ export class TcpProxy {
     this.sockets.clear();
   }
 
+  silence(): void {
+    this.silent = true;
+    for (const socket of this.sockets) {
+      socket.unpipe();
+      socket.pause();
+    }
+  }
+
   restore(): void {
     this.cut_ = false;
+    this.silent = false;
   }
 
   async close(): Promise<void> {
     this.cut();
+    for (const socket of this.held) socket.destroy();
     this.listener.close();
     await once(this.listener, 'close');
   }
@@ -56,6 +69,11 @@ export class TcpProxy {
   private forward(client: Socket, target: { host: string; port: number }): void {
     if (this.cut_) {
       reset(client);
+      return;
+    }
+    if (this.silent) {
+      this.held.add(client);
+      client.on('error', () => {});
       return;
     }
     const upstream = createConnection(target);

@@ -138,8 +138,12 @@ class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit();
-    else this.redis.disconnect();
+    if (this.redis.status === 'ready') {
+      // A Redis that stopped answering cannot say goodbye: drop the connection instead.
+      await this.redis.quit().catch(() => this.redis.disconnect());
+    } else {
+      this.redis.disconnect();
+    }
   }
 
   async ping(): Promise<void> {
