@@ -1,13 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { formLoginAgent } from '../../src/check/login-agent.js';
 import { formatReport } from '../../src/check/report.js';
 import { runCheck } from '../../src/check/run.js';
 import type { CreateResult } from '../../src/create.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { startProjectServer } from '../helpers/project-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -17,48 +16,6 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 
 const ACCOUNT = { email: 'check@example.com', password: 'check-password-for-e2e' };
 const FRAMEWORKS = (process.env.CHECK_E2E_FRAMEWORKS ?? 'express,fastify,hono').split(',');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Resolves once the server listens; wrapped, because a ResultPromise awaited would wait for the exit. */
-async function startServer(dir: string, port: number): Promise<{ child: ResultPromise }> {
-  // tsx itself, not npx: npx does not pass SIGTERM on, and the test would wait for a server that never stops.
-  const child = execa(path.join(dir, 'node_modules', '.bin', 'tsx'), ['src/server.ts'], {
-    forceKillAfterDelay: 5_000,
-    cwd: dir,
-    // Only what the server needs: a DATABASE_URL or REDIS_URL set for the other suites must not reach it.
-    extendEnv: false,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      SESSION_SECRET: 'e2e-check-session-secret-0123456789abcdefghij',
-      BOOTSTRAP_USER_EMAIL: ACCOUNT.email,
-      BOOTSTRAP_USER_PASSWORD: ACCOUNT.password,
-    },
-    reject: false,
-    all: true,
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output}`)), 60_000);
-    child.all!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void child.then(() => reject(new Error(`the server exited:\n${output}`)));
-  });
-  return { child };
-}
 
 describe('check against generated servers', () => {
   for (const framework of FRAMEWORKS) {
@@ -70,11 +27,14 @@ describe('check against generated servers', () => {
       );
       expect(created.exitCode, created.stderr.slice(-4000)).toBe(0);
       const project = (JSON.parse(created.stdout) as CreateResult).dir;
-      const port = await freePort();
-      const { child: server } = await startServer(project, port);
+      const server = await startProjectServer(project, {
+        SESSION_SECRET: 'e2e-check-session-secret-0123456789abcdefghij',
+        BOOTSTRAP_USER_EMAIL: ACCOUNT.email,
+        BOOTSTRAP_USER_PASSWORD: ACCOUNT.password,
+      });
       try {
         const report = await runCheck({
-          url: `http://127.0.0.1:${port}/mcp`,
+          url: `${server.url}/mcp`,
           login: { agent: formLoginAgent(ACCOUNT), timeoutMs: 30_000 },
         });
         const table = formatReport(report, process.stdout);
@@ -86,8 +46,7 @@ describe('check against generated servers', () => {
         const failed = report.results.filter((result) => result.status === 'fail').map((result) => `${result.id}: ${result.title} — ${result.detail}`);
         expect(failed).toEqual([]);
       } finally {
-        server.kill('SIGTERM');
-        await server;
+        await server.stop();
       }
     });
   }

@@ -1,4 +1,5 @@
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
@@ -11,6 +12,7 @@ import { STORAGE_SERVERS } from '../../src/storage-servers.js';
 import { GENERATOR_VERSION } from '../../src/version.js';
 import { commitAll, git } from '../fixtures/regenerate/project.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { startProjectServer } from '../helpers/project-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -109,8 +111,40 @@ function takeGenerator(text: string): string {
   return text.replace(/^<<<<<<< yours\n[\s\S]*?^=======\n([\s\S]*?)^>>>>>>> generator [^\n]*\n/gm, '$1');
 }
 
-async function run(command: string, args: string[], cwd: string) {
-  const result = await execa(command, args, { cwd, env: { CI: 'true' }, reject: false, all: true });
+const LEGACY_ACCOUNT = { email: 'legacy@example.com', password: 'written-by-generator-0.1.0' };
+const SESSION_SECRET = 'regenerate-e2e-session-secret-0123456789abcdef';
+
+/**
+ * Where the 0.1.0 server and then the 0.2.0 one keep their data: SQLite's default file, or a schema of its
+ * own on the PostgreSQL server DATABASE_URL names. Undefined when that server is not available.
+ */
+function dataStoreEnv(storage: Answers['storage']): Record<string, string> | undefined {
+  if (storage === 'sqlite') return { DATABASE_URL: './data/mcp-oauth.db' };
+  if (storage === 'postgres' && process.env.DATABASE_URL) {
+    return { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: `regen_${randomBytes(6).toString('hex')}` };
+  }
+  return undefined;
+}
+
+/** The stored password hash of an account, read with the project's own store code. */
+async function storedHash(dir: string, env: Record<string, string>, email: string): Promise<string> {
+  await mkdir(path.join(dir, 'scripts'), { recursive: true });
+  await writeFile(
+    path.join(dir, 'scripts/stored-hash.ts'),
+    `import { loadConfig } from '../src/config.js';
+import { createStore } from '../src/storage/index.js';
+const store = createStore(loadConfig());
+await store.init();
+console.log((await store.findUserByEmail(${JSON.stringify(email)}))?.passwordHash ?? 'none');
+await store.close();
+`,
+  );
+  const output = await run('npx', ['tsx', 'scripts/stored-hash.ts'], dir, { SESSION_SECRET, ...env });
+  return output.trim().split('\n').at(-1)!;
+}
+
+async function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  const result = await execa(command, args, { cwd, env: { CI: 'true', ...env }, reject: false, all: true });
   expect(result.exitCode, `${command} ${args.join(' ')}\n${result.all?.slice(-4000)}`).toBe(0);
   return result.all ?? '';
 }
@@ -125,6 +159,16 @@ describe('regenerate from a real 0.1.0 project', () => {
       const answers = manifest.answers as Answers;
       await git(dir, ['init', '--quiet']);
       await commitAll(dir, 'Created with create-mcp-oauth-server 0.1.0');
+
+      // Data 0.1.0 wrote itself: its schema, and an account with its scrypt hash (password on argv, as 0.1.0 took it).
+      const storeEnv = dataStoreEnv(answers.storage);
+      if (storeEnv) {
+        await run('npm', ['install', '--no-audit', '--no-fund'], dir);
+        const env = { SESSION_SECRET, ...storeEnv };
+        await run('npx', ['tsx', 'src/cli/add-user.ts', LEGACY_ACCOUNT.email, LEGACY_ACCOUNT.password], dir, env);
+        expect(await storedHash(dir, env, LEGACY_ACCOUNT.email)).toMatch(/^scrypt\$/);
+        await rm(path.join(dir, 'scripts'), { recursive: true });
+      }
 
       // The user's edits: a tool of their own, two managed files, a script.
       await writeFile(path.join(dir, 'src/tools/echo.ts'), NEW_TOOL);
@@ -190,6 +234,27 @@ describe('regenerate from a real 0.1.0 project', () => {
       expect(output).not.toMatch(/\d+ failed/);
       const server = STORAGE_SERVERS[answers.storage];
       if (server && !process.env[server.envVar]) expect(output).toContain(`NOT RUN: ${server.notRun}`);
+
+      // The 0.2.0 server on 0.1.0's data: it migrates the store, the old account signs in (and is rehashed),
+      // and every check of a whole client flow passes on it.
+      if (storeEnv) {
+        const env = { SESSION_SECRET, ...storeEnv };
+        const running = await startProjectServer(dir, env);
+        try {
+          const check = await runCli(['check', `${running.url}/mcp`, '--login-as', LEGACY_ACCOUNT.email, '--json'], {
+            cwd: dir,
+            env: { CHECK_PASSWORD: LEGACY_ACCOUNT.password },
+          });
+          const report = JSON.parse(check.stdout) as { results: { id: string; title: string; status: string; detail?: string }[] };
+          const failed = report.results.filter((result) => result.status === 'fail');
+          expect(failed.map((result) => `${result.id}: ${result.title} — ${result.detail}`)).toEqual([]);
+          expect(report.results.filter((result) => result.status === 'pass').length).toBeGreaterThan(100);
+          expect(check.exitCode, check.stderr).toBe(0);
+        } finally {
+          await running.stop();
+        }
+        expect(await storedHash(dir, env, LEGACY_ACCOUNT.email)).toMatch(/^\$argon2id\$/);
+      }
     });
   }
 });
