@@ -248,13 +248,15 @@ async function loadStorage(storage) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env = {
-    NODE_ENV: 'production',
+    // No NODE_ENV=production: the generated server's production checks refuse the http loopback URL a
+    // bench needs (and the server reads NODE_ENV for nothing else).
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: baseUrl,
     SESSION_SECRET: randomBytes(32).toString('hex'),
     RATE_LIMIT_REGISTER: UNLIMITED,
     RATE_LIMIT_TOKEN: UNLIMITED,
+    RATE_LIMIT_TOKEN_PER_ADDRESS: UNLIMITED,
     RATE_LIMIT_LOGIN: UNLIMITED,
     ...setup.env,
   };
@@ -265,7 +267,8 @@ async function loadStorage(storage) {
       env.BOOTSTRAP_USER_EMAIL = ACCOUNT.email;
       env.BOOTSTRAP_USER_PASSWORD = ACCOUNT.password;
     } else {
-      await run(process.execPath, ['dist/cli/add-user.js', ACCOUNT.email, ACCOUNT.password], {
+      await run(process.execPath, ['dist/cli/add-user.js', ACCOUNT.email], {
+        input: `${ACCOUNT.password}\n`,
         cwd: dir,
         env,
       });

@@ -92,7 +92,8 @@ async function startGenerated(project, framework) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env = {
-    NODE_ENV: 'production',
+    // No NODE_ENV=production: the generated server's production checks refuse the http loopback URL a
+    // bench needs (and the server reads NODE_ENV for nothing else).
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: baseUrl,
@@ -100,9 +101,11 @@ async function startGenerated(project, framework) {
     DATABASE_URL: project.databasePath,
     RATE_LIMIT_REGISTER: UNLIMITED,
     RATE_LIMIT_TOKEN: UNLIMITED,
+    RATE_LIMIT_TOKEN_PER_ADDRESS: UNLIMITED,
     RATE_LIMIT_LOGIN: UNLIMITED,
   };
-  await run(process.execPath, ['dist/cli/add-user.js', ACCOUNT.email, ACCOUNT.password], {
+  await run(process.execPath, ['dist/cli/add-user.js', ACCOUNT.email], {
+    input: `${ACCOUNT.password}\n`,
     cwd: project.dir,
     env,
   });

@@ -20,14 +20,18 @@ export function freePort() {
   });
 }
 
-/** Runs a command to completion (bounded by timeoutMs); resolves with its output, rejects on failure. */
-export function run(command, args, { cwd, env, timeoutMs = 5 * 60_000 } = {}) {
+/**
+ * Runs a command to completion (bounded by timeoutMs); resolves with its output, rejects on failure.
+ * `input` is written to its stdin (e.g. a password for user:add, which never takes one as an argument).
+ */
+export function run(command, args, { cwd, env, input, timeoutMs = 5 * 60_000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (input !== undefined) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
