@@ -8,6 +8,8 @@ import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
  * against the stored hash again because verifyCredentials may have checked another user system.
  */
 export async function rehashIfWeak(store: Store, user: User, password: string): Promise<void> {
+  // The usual case, a current hash straight from the store, costs no query.
+  if (!needsRehash(user.passwordHash)) return;
   const stored = await store.findUserById(user.userId);
   if (!stored?.passwordHash || !needsRehash(stored.passwordHash)) return;
   if (!(await verifyPassword(password, stored.passwordHash))) return;

@@ -32,6 +32,27 @@ function target(url: string): { host: string; port: number } {
   return { host: parsed.hostname, port: Number(parsed.port || defaultPort) };
 }
 
+/** Abandons a request that takes HANG_MS: a hang fails the test instead of stalling it. */
+const signal = () => AbortSignal.timeout(HANG_MS);
+
+/** A refresh grant with `tokens`, as the client would send it. */
+function postRefresh(
+  server: TestServer,
+  client: RegisteredClient,
+  tokens: TokenResponse,
+): Promise<Response> {
+  return fetch(`${server.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token,
+      client_id: client.client_id,
+    }).toString(),
+    signal: signal(),
+  });
+}
+
 async function expectStoreUnavailableJson(response: Response): Promise<void> {
   const text = await response.text();
   expect({ status: response.status, text }).toMatchObject({ status: 503 });
@@ -92,8 +113,6 @@ export function describeStoreOutage(setting: StorageServerSetting): void {
       await proxy?.close();
     });
 
-    const signal = () => AbortSignal.timeout(HANG_MS);
-
     it('rule store-outage: /readyz is 503 and /healthz stays 200', async () => {
       const ready = await fetch(`${server.url}/readyz`, { signal: signal() });
       expect(ready.status).toBe(503);
@@ -122,17 +141,7 @@ export function describeStoreOutage(setting: StorageServerSetting): void {
     });
 
     it('rule store-outage: /token answers 503 temporarily_unavailable', async () => {
-      const response = await fetch(`${server.url}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: tokens.refresh_token,
-          client_id: client.client_id,
-        }).toString(),
-        signal: signal(),
-      });
-      await expectStoreUnavailableJson(response);
+      await expectStoreUnavailableJson(await postRefresh(server, client, tokens));
     });
 
     it('rule store-outage: /revoke answers 503 temporarily_unavailable', async () => {
@@ -216,22 +225,10 @@ export function describeStoreOutage(setting: StorageServerSetting): void {
       await proxy?.close();
     });
 
-    const signal = () => AbortSignal.timeout(HANG_MS);
-
     it(
       'rule store-outage: after a silent drop /token answers 503 temporarily_unavailable',
       async () => {
-        const response = await fetch(`${server.url}/oauth/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            grant_type: 'refresh_token',
-            refresh_token: tokens.refresh_token,
-            client_id: client.client_id,
-          }).toString(),
-          signal: signal(),
-        });
-        await expectStoreUnavailableJson(response);
+        await expectStoreUnavailableJson(await postRefresh(server, client, tokens));
       },
       HANG_MS + 5_000,
     );
